@@ -1,0 +1,54 @@
+// Verdict formatting shared by the tools.
+#include "common/report.hpp"
+
+#include "stguard/escape.hpp"
+
+namespace stguard::cli {
+
+std::string format_error(const Error& error) {
+  std::string line = "[";
+  line += error_code_name(error.code);
+  line += "] ";
+  line += escape_for_display(error.message);
+  if (error.has_offset() || !error.tensor.empty()) {
+    line += " (";
+    if (error.has_offset()) line += "at byte " + std::to_string(error.offset);
+    if (error.has_offset() && !error.tensor.empty()) line += ", ";
+    if (!error.tensor.empty()) line += "tensor \"" + escape_for_display(error.tensor) + "\"";
+    line += ")";
+  }
+  return line;
+}
+
+void write_error_json(JsonWriter& json, const Error& error) {
+  json.begin_object();
+  json.key("code").string(error_code_name(error.code));
+  json.key("number").number(static_cast<std::uint64_t>(error.code));
+  json.key("class").string(error_class_name(error.error_class()));
+  json.key("message").string(error.message);
+  json.key("offset");
+  if (error.has_offset()) {
+    json.number(error.offset);
+  } else {
+    json.null();
+  }
+  json.key("tensor");
+  if (error.tensor.empty()) {
+    json.null();
+  } else {
+    json.string(error.tensor);
+  }
+  json.end_object();
+}
+
+bool is_unreadable(const Error& error) {
+  const ErrorClass cls = error.error_class();
+  return cls == ErrorClass::io || cls == ErrorClass::internal || cls == ErrorClass::usage;
+}
+
+std::string describe_header(const Header& header) {
+  return std::to_string(header.tensor_count()) + " tensors, header " + std::to_string(header.header_length()) +
+         " bytes, data " + std::to_string(header.data_size()) + " bytes";
+}
+
+}  // namespace stguard::cli

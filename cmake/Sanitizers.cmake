@@ -1,0 +1,11 @@
+# STGUARD_SANITIZE applies to every target in the build, library included, so
+# the whole test suite runs under the sanitizer (not only the fuzzers).
+if(STGUARD_SANITIZE)
+  list(JOIN STGUARD_SANITIZE "," _stguard_sanitizers)
+  add_compile_options(-fsanitize=${_stguard_sanitizers} -fno-sanitize-recover=all -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=${_stguard_sanitizers} -fno-sanitize-recover=all)
+endif()
+if(STGUARD_FUZZ_ENGINE STREQUAL "libfuzzer")
+  # Coverage instrumentation everywhere; only fuzz targets link the engine.
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()

@@ -1,0 +1,194 @@
+// The error model: every rejection stguard can report, as a value.
+//
+// Codes are stable: a code's number and name never change once released, new
+// codes only get new numbers. The hundreds digit is the class, so a user can
+// tell "malformed file" (framing .. layout) from "beyond the policy you set"
+// (limit) from "could not read it" (io). docs/errors.md documents every code;
+// a test checks that the table below and that document agree.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace stguard {
+
+enum class ErrorClass : std::uint8_t {
+  framing = 1,   // the 8-byte length prefix and where the header ends
+  encoding = 2,  // UTF-8 of the header bytes, first byte, padding
+  syntax = 3,    // JSON grammar
+  schema = 4,    // JSON is well formed but is not a safetensors header
+  layout = 5,    // offsets, shapes and sizes do not describe the data region
+  limit = 6,     // a configurable limit (policy) rejected the file
+  io = 7,        // the file could not be read or written
+  usage = 8,     // an API or command-line argument is wrong (not the file)
+  write = 9,     // the writer refused its input
+  index = 10,    // a sharded checkpoint index is inconsistent
+  internal = 99  // resource exhaustion or a bug
+};
+
+enum class ErrorCode : std::uint16_t {
+  // framing
+  file_too_small = 101,        // fewer than 8 bytes
+  header_too_large = 102,      // N above the format maximum (100,000,000)
+  header_past_eof = 103,       // 8 + N is beyond the end of the file
+  // encoding
+  invalid_utf8 = 201,          // header bytes are not strict UTF-8
+  header_not_object_start = 202,  // strict: first header byte is not '{'
+  padding_not_spaces = 203,    // strict: a byte other than 0x20 after the closing '}'
+  // syntax
+  json_syntax = 301,           // RFC 8259 grammar violation
+  json_unexpected_end = 302,   // the JSON text ends early (empty header included)
+  json_trailing_content = 303,  // something other than whitespace after the top-level value
+  json_invalid_string = 304,   // bad escape, raw control character, lone surrogate
+  json_invalid_number = 305,   // number syntax, NaN/Infinity, or a number no parser can hold
+  // schema
+  root_not_object = 401,
+  metadata_not_object = 402,
+  metadata_null = 403,         // strict: "__metadata__": null
+  metadata_value_not_string = 404,
+  duplicate_metadata_block = 405,
+  duplicate_tensor_name = 406,  // strict (compat: last wins)
+  duplicate_metadata_key = 407,  // strict (compat: last wins)
+  duplicate_tensor_field = 408,
+  unknown_tensor_field = 409,  // strict (compat: ignored)
+  tensor_not_object = 410,
+  missing_tensor_field = 411,
+  unknown_dtype = 412,
+  dtype_not_string = 413,
+  shape_not_array = 414,
+  offsets_not_pair = 415,
+  not_an_integer = 416,        // -0, 1.0, 1e0, "2", true, null, -1 ...
+  integer_overflow = 417,      // above 2^64 - 1
+  invalid_tensor_name = 418,   // strict: empty, C0/C1 control characters
+  invalid_metadata_key = 419,  // strict: C0/C1 control characters
+  invalid_metadata_value = 420,  // strict: U+0000
+  // layout
+  invalid_offsets = 501,       // end < begin
+  non_contiguous = 502,        // a gap or an overlap between tensors
+  shape_overflow = 503,        // element count overflows 64 bits
+  subbyte_misaligned = 504,    // elements * bits is not a multiple of 8
+  size_mismatch = 505,         // end - begin differs from elements * bits / 8
+  data_truncated = 506,        // the file is shorter than the tensors need
+  trailing_bytes = 507,        // bytes after the last tensor
+  // limit
+  limit_header_bytes = 601,
+  limit_tensor_count = 602,
+  limit_rank = 603,
+  limit_name_bytes = 604,
+  limit_integer = 605,
+  limit_depth = 606,
+  // io
+  io_open_failed = 701,
+  io_read_failed = 702,
+  io_not_regular_file = 703,
+  io_map_failed = 704,
+  io_write_failed = 705,
+  io_file_changed = 706,       // the file changed size or content after it was validated
+  // usage
+  tensor_not_found = 801,
+  dtype_mismatch = 802,
+  slice_too_many_indices = 803,
+  slice_stop_before_start = 804,
+  slice_out_of_range = 805,
+  slice_not_byte_aligned = 806,
+  slice_syntax = 807,
+  invalid_argument = 808,
+  // write
+  aliased_tensors = 901,       // two inputs share memory (tied weights)
+  producer_failed = 902,       // a tensor byte producer reported failure
+  stream_out_of_order = 903,   // streamed bytes arrived for the wrong tensor
+  stream_wrong_byte_count = 904,
+  data_length_mismatch = 905,  // bytes given do not match shape x dtype
+  // index
+  index_invalid_json = 1001,
+  index_bad_shard_name = 1002,
+  index_tensor_missing = 1003,  // listed in weight_map, absent from its shard
+  index_tensor_unlisted = 1004,  // in a shard, absent from weight_map
+  index_tensor_elsewhere = 1005,  // also present in another shard
+  index_total_size_mismatch = 1006,
+  index_too_many_shards = 1007,
+  index_shard_invalid = 1008,
+  // internal
+  out_of_memory = 9901,
+  internal_error = 9999,
+};
+
+// Sentinel for "no byte offset applies".
+inline constexpr std::uint64_t kNoOffset = ~std::uint64_t{0};
+
+struct Error {
+  ErrorCode code = ErrorCode::internal_error;
+  std::uint64_t offset = kNoOffset;  // byte offset in the file where detected
+  std::string tensor;                // raw tensor name (escape before display)
+  std::string message;               // one line, no untrusted bytes unescaped
+
+  [[nodiscard]] ErrorClass error_class() const noexcept;
+  [[nodiscard]] bool has_offset() const noexcept { return offset != kNoOffset; }
+};
+
+// Stable symbolic name, e.g. "DUPLICATE_TENSOR_NAME". Never empty.
+[[nodiscard]] std::string_view error_code_name(ErrorCode code) noexcept;
+// Short lowercase class name: "framing", "encoding", ... "internal".
+[[nodiscard]] std::string_view error_class_name(ErrorClass cls) noexcept;
+[[nodiscard]] ErrorClass error_class_of(ErrorCode code) noexcept;
+// One-line description of what the code means, as in docs/errors.md.
+[[nodiscard]] std::string_view error_code_summary(ErrorCode code) noexcept;
+// Reverse lookup of error_code_name; nullopt for unknown names.
+[[nodiscard]] std::optional<ErrorCode> error_code_from_name(std::string_view name) noexcept;
+
+// Every defined code, in numeric order (for documentation and tests).
+struct ErrorCodeList {
+  const ErrorCode* first;
+  std::size_t count;
+  [[nodiscard]] const ErrorCode* begin() const noexcept { return first; }
+  [[nodiscard]] const ErrorCode* end() const noexcept { return first + count; }
+};
+[[nodiscard]] ErrorCodeList all_error_codes() noexcept;
+
+// A value or an Error. The core returns these instead of throwing.
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT(google-explicit-constructor)
+
+  [[nodiscard]] bool ok() const noexcept { return state_.index() == 0; }
+  explicit operator bool() const noexcept { return ok(); }
+
+  [[nodiscard]] T& value() & { return std::get<0>(state_); }
+  [[nodiscard]] const T& value() const& { return std::get<0>(state_); }
+  [[nodiscard]] T&& value() && { return std::get<0>(std::move(state_)); }
+  [[nodiscard]] const Error& error() const& { return std::get<1>(state_); }
+  [[nodiscard]] Error&& error() && { return std::get<1>(std::move(state_)); }
+
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+ private:
+  std::variant<T, Error> state_;
+};
+
+// Result of an operation with no value: success or an Error.
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(Error error) : error_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+  [[nodiscard]] bool ok() const noexcept { return !error_.has_value(); }
+  explicit operator bool() const noexcept { return ok(); }
+  [[nodiscard]] const Error& error() const& { return *error_; }
+
+ private:
+  std::optional<Error> error_;
+};
+
+// Builds an Error; the message must already be safe to print.
+[[nodiscard]] Error make_error(ErrorCode code, std::string message,
+                               std::uint64_t offset = kNoOffset, std::string tensor = {});
+
+}  // namespace stguard

@@ -1,0 +1,30 @@
+// Entry points shared by the whole-file, prefix and stream validators.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "stguard/error.hpp"
+#include "stguard/header.hpp"
+#include "stguard/options.hpp"
+
+namespace stguard::detail {
+
+// Encoding, JSON, schema and layout checks of the N header bytes; the data
+// size check only when `data_size` is given. Never throws.
+[[nodiscard]] Result<Header> parse_header_bytes(std::span<const std::uint8_t> header_bytes,
+                                                std::optional<std::uint64_t> data_size,
+                                                const Options& options) noexcept;
+
+// Checks a header length N against the format maximum and the limits.
+[[nodiscard]] std::optional<Error> check_header_length(std::uint64_t header_length, const Options& options);
+
+// The framing errors, worded once so every validator reports the same text.
+[[nodiscard]] Error file_too_small_error(std::uint64_t file_size);
+[[nodiscard]] Error header_past_eof_error(std::uint64_t header_length, std::uint64_t file_size);
+
+// Compares a parsed header's data size with the data region's actual size.
+[[nodiscard]] std::optional<Error> check_data_size(const Header& header, std::uint64_t actual_data_size);
+
+}  // namespace stguard::detail

@@ -1,0 +1,202 @@
+// The JSON layer: RapidJSON's SAX reader turned into strict tokens.
+//
+// RapidJSON does the RFC 8259 grammar; this layer adds what it lacks for
+// hostile input (FORMAT.md, STYLE.md):
+//   * input comes through ByteCursor (CursorStream), never a raw pointer;
+//   * numbers arrive as raw text and are judged by our own integer grammar
+//     (parse_json_uint), so nothing is silently turned into a double;
+//   * depth is counted here, against the caller's limit;
+//   * lone low surrogates (\udc00), which RapidJSON 1.1 lets through, are
+//     rejected;
+//   * parsing stops after the top-level value and the rest is checked here,
+//     because RapidJSON takes a NUL byte for the end of input.
+// The sink (HeaderBuilder) sees only object/array/key/string/number/bool/null
+// events with file offsets, and answers false to stop.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#ifndef RAPIDJSON_ASSERT
+// RapidJSON's internal asserts become hard stops, never silent undefined behaviour.
+#define RAPIDJSON_ASSERT(x) ((x) ? static_cast<void>(0) : std::abort())
+#endif
+#include <rapidjson/error/error.h>
+#include <rapidjson/reader.h>
+
+#include "stguard/cursor.hpp"
+#include "stguard/error.hpp"
+
+namespace stguard::detail {
+
+enum class IntegerParse { ok, not_integer, overflow };
+
+// Strict unsigned integer grammar: "0" or [1-9][0-9]*, value <= 2^64-1.
+// Anything else ("-0", "1.0", "1e3", " 1", "01", "") is not_integer.
+[[nodiscard]] IntegerParse parse_json_uint(std::string_view text, std::uint64_t& out) noexcept;
+
+// True when a decoded string holds a UTF-8-encoded surrogate (U+D800..U+DFFF).
+// Raw header bytes were validated already, so one can only come from an escape.
+[[nodiscard]] bool has_encoded_surrogate(std::string_view decoded) noexcept;
+
+// Maps a RapidJSON parse error at header position `position` (of `size`) to our code.
+[[nodiscard]] ErrorCode map_rapidjson_error(rapidjson::ParseErrorCode code, std::size_t position,
+                                            std::size_t size, bool byte_is_nul) noexcept;
+
+// A one-line English description of a RapidJSON error.
+[[nodiscard]] std::string rapidjson_error_text(rapidjson::ParseErrorCode code);
+
+// RapidJSON input stream over a ByteCursor. Peek/Take return '\0' at the end,
+// as RapidJSON expects; the caller checks where parsing stopped.
+class CursorStream {
+ public:
+  using Ch = char;
+  explicit CursorStream(ByteCursor cursor) noexcept : cursor_(cursor) {}
+
+  Ch Peek() const noexcept {
+    std::uint8_t byte = 0;
+    return cursor_.peek_u8(byte) ? static_cast<Ch>(byte) : '\0';
+  }
+  Ch Take() noexcept {
+    std::uint8_t byte = 0;
+    return cursor_.read_u8(byte) ? static_cast<Ch>(byte) : '\0';
+  }
+  std::size_t Tell() const noexcept { return cursor_.position(); }
+  // Write side: never used (no in-situ parsing).
+  Ch* PutBegin() { std::abort(); }
+  void Put(Ch) { std::abort(); }
+  void Flush() { std::abort(); }
+  std::size_t PutEnd(Ch*) { std::abort(); }
+
+  [[nodiscard]] const ByteCursor& cursor() const noexcept { return cursor_; }
+
+ private:
+  ByteCursor cursor_;
+};
+
+struct TokenizerConfig {
+  std::uint64_t max_depth = 127;
+  std::uint64_t base_offset = 8;  // file offset of the first header byte
+  bool strict = true;             // first byte '{', space-only padding
+};
+
+// Recorded by the tokenizer in compat mode: things strict would reject.
+struct TokenizerNotes {
+  std::optional<Error> leading_whitespace;
+  std::optional<Error> non_space_padding;
+};
+
+template <typename Sink>
+class SaxAdapter {
+ public:
+  using Ch = char;
+  SaxAdapter(Sink& sink, const CursorStream& stream, const TokenizerConfig& config) noexcept
+      : sink_(sink), stream_(stream), config_(config) {}
+
+  bool Null() { return sink_.on_null(offset()); }
+  bool Bool(bool value) { return sink_.on_bool(value, offset()); }
+  // NumbersAsStrings is on, so the typed number callbacks are never called.
+  bool Int(int) { return unexpected(); }
+  bool Uint(unsigned) { return unexpected(); }
+  bool Int64(std::int64_t) { return unexpected(); }
+  bool Uint64(std::uint64_t) { return unexpected(); }
+  bool Double(double) { return unexpected(); }
+  bool RawNumber(const Ch* text, rapidjson::SizeType length, bool) {
+    return sink_.on_number(std::string_view(text, length), offset());
+  }
+  bool String(const Ch* text, rapidjson::SizeType length, bool) {
+    const std::string_view value(text, length);
+    if (!check_surrogates(value)) return false;
+    return sink_.on_string(value, offset());
+  }
+  bool Key(const Ch* text, rapidjson::SizeType length, bool) {
+    const std::string_view key(text, length);
+    if (!check_surrogates(key)) return false;
+    return sink_.on_key(key, offset());
+  }
+  bool StartObject() { return enter() && sink_.on_object_start(offset()); }
+  bool EndObject(rapidjson::SizeType) {
+    --depth_;
+    return sink_.on_object_end(offset());
+  }
+  bool StartArray() { return enter() && sink_.on_array_start(offset()); }
+  bool EndArray(rapidjson::SizeType) {
+    --depth_;
+    return sink_.on_array_end(offset());
+  }
+
+  [[nodiscard]] std::optional<Error>& error() noexcept { return error_; }
+
+ private:
+  std::uint64_t offset() const noexcept { return config_.base_offset + stream_.Tell(); }
+
+  bool enter() {
+    ++depth_;
+    if (depth_ > config_.max_depth) {
+      error_ = make_error(ErrorCode::limit_depth,
+                          "JSON nesting deeper than max_depth (" + std::to_string(config_.max_depth) + ")",
+                          offset());
+      return false;
+    }
+    return true;
+  }
+  bool check_surrogates(std::string_view text) {
+    if (!has_encoded_surrogate(text)) return true;
+    error_ = make_error(ErrorCode::json_invalid_string, "lone surrogate escape in a string", offset());
+    return false;
+  }
+  bool unexpected() {
+    error_ = make_error(ErrorCode::internal_error, "unexpected typed number event", offset());
+    return false;
+  }
+
+  Sink& sink_;
+  const CursorStream& stream_;
+  const TokenizerConfig& config_;
+  std::uint64_t depth_ = 0;
+  std::optional<Error> error_;
+};
+
+// Checks what follows the top-level value: JSON whitespace only (both
+// profiles), and only 0x20 in strict. `position` is where the value ended.
+[[nodiscard]] std::optional<Error> check_header_tail(ByteCursor tail, std::uint64_t file_offset,
+                                                    bool strict, TokenizerNotes& notes) noexcept;
+
+// Checks the first byte rule (strict: '{'; compat: notes it).
+[[nodiscard]] std::optional<Error> check_header_start(ByteCursor header, std::uint64_t file_offset,
+                                                     bool strict, TokenizerNotes& notes) noexcept;
+
+// Runs the tokenizer over `header` (already validated as UTF-8), feeding `sink`.
+// Returns the first error: the sink's, the adapter's, RapidJSON's, or the tail's.
+template <typename Sink>
+std::optional<Error> tokenize_json(ByteCursor header, const TokenizerConfig& config, Sink& sink,
+                                   TokenizerNotes& notes) noexcept {
+  if (auto start_error = check_header_start(header, config.base_offset, config.strict, notes)) {
+    return start_error;
+  }
+  CursorStream stream(header);
+  SaxAdapter<Sink> adapter(sink, stream, config);
+  rapidjson::Reader reader;
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag |
+                              rapidjson::kParseNumbersAsStringsFlag;
+  const rapidjson::ParseResult result = reader.Parse<kFlags>(stream, adapter);
+  if (result.IsError()) {
+    if (sink.error()) return std::move(sink.error());
+    if (adapter.error()) return std::move(adapter.error());
+    const std::size_t position = result.Offset();
+    std::uint8_t byte = 1;
+    const bool at_nul = header.peek_u8_at(position, byte) && byte == 0;
+    const ErrorCode code = map_rapidjson_error(result.Code(), position, header.size(), at_nul);
+    std::string message = rapidjson_error_text(result.Code());
+    if (at_nul) message += " (NUL byte)";
+    return make_error(code, std::move(message), config.base_offset + position);
+  }
+  ByteCursor tail = header;
+  (void)tail.skip(stream.Tell());
+  return check_header_tail(tail, config.base_offset + stream.Tell(), config.strict, notes);
+}
+
+}  // namespace stguard::detail
