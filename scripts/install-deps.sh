@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages stguard's build, tests, fuzzing and benchmarks
+# need. Skips what is already installed; needs root (or sudo) only when
+# something is missing.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config make          # build
+  clang libclang-rt-14-dev llvm                  # asan/tsan/fuzz presets, llvm-cov
+  rapidjson-dev libcli11-dev                     # JSON tokenizer, command-line parsing
+  catch2                                         # tests
+  afl++ libsimdjson-dev                          # fuzzing: second engine, differential decoder
+  libssl-dev libutf8proc-dev                     # audit: SHA-256, Unicode NFC
+  libbenchmark-dev hyperfine                     # benchmarks
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs what is missing, then builds
+# and runs every test suite:
+#   1. release (g++ -O3): unit, corpus, property and CLI tests
+#   2. asan (clang, ASan + UBSan, no recovery): the same suite
+#   3. tsan (clang, ThreadSanitizer): the tests tagged [threads]
+#   4. fuzz (clang, libFuzzer): every fuzz target for a short fixed time on its corpus
+# Usage: scripts/test.sh [--quick]   (--quick: release suite only)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+jobs=$(nproc 2>/dev/null || echo 2)
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+./scripts/install-deps.sh || { echo "test: dependency installation failed"; exit 2; }
+
+total_passed=0
+total_failed=0
+failed_steps=()
+
+# Runs ctest for a preset and adds its counts to the totals.
+run_suite() {
+  local preset=$1; shift
+  echo "==> [$preset] configure and build"
+  if ! cmake --preset "$preset" >"build-$preset.log" 2>&1 || ! cmake --build --preset "$preset" -j "$jobs" >>"build-$preset.log" 2>&1; then
+    tail -n 60 "build-$preset.log"
+    echo "test: build of preset $preset failed"
+    failed_steps+=("build:$preset")
+    total_failed=$((total_failed + 1))
+    return
+  fi
+  rm -f "build-$preset.log"
+  echo "==> [$preset] ctest $*"
+  local log
+  log=$(mktemp)
+  ctest --preset "$preset" -j "$jobs" "$@" 2>&1 | tee "$log" | grep -Ev '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed' || true
+  local line passed failed
+  line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "test: ctest for $preset printed no summary"
+    failed_steps+=("ctest:$preset")
+    total_failed=$((total_failed + 1))
+  else
+    failed=$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/')
+    all=$(echo "$line" | sed -E 's/.* failed out of ([0-9]+).*/\1/')
+    passed=$((all - failed))
+    total_passed=$((total_passed + passed))
+    total_failed=$((total_failed + failed))
+    [ "$failed" -eq 0 ] || failed_steps+=("tests:$preset")
+  fi
+  rm -f "$log"
+}
+
+# ThreadSanitizer: only the Catch2 tests tagged [threads] (concurrent readers).
+run_threads_suite() {
+  echo "==> [tsan] configure and build"
+  if ! cmake --preset tsan -DSTGUARD_BUILD_FUZZERS=OFF >build-tsan.log 2>&1 ||
+     ! cmake --build --preset tsan -j "$jobs" --target stguard_tests >>build-tsan.log 2>&1; then
+    tail -n 60 build-tsan.log
+    failed_steps+=("build:tsan")
+    total_failed=$((total_failed + 1))
+    return
+  fi
+  rm -f build-tsan.log
+  local binary=build/tsan/tests/stguard_tests
+  [ -x "$binary" ] || binary=build/tsan/bin/stguard_tests
+  if ! "$binary" --list-test-names-only "[threads]" | grep -q .; then
+    echo "==> [tsan] no [threads] tests yet"
+    return
+  fi
+  echo "==> [tsan] stguard_tests [threads]"
+  if TSAN_OPTIONS=halt_on_error=1 "$binary" "[threads]"; then
+    total_passed=$((total_passed + 1))
+  else
+    total_failed=$((total_failed + 1))
+    failed_steps+=("tests:tsan")
+  fi
+}
+
+start=$(date +%s)
+run_suite release
+if [ $quick -eq 0 ]; then
+  run_suite asan
+  run_threads_suite
+  if [ -x fuzz/ci_smoke.sh ]; then
+    echo "==> [fuzz] libFuzzer smoke run of every target"
+    if fuzz/ci_smoke.sh; then
+      total_passed=$((total_passed + 1))
+    else
+      total_failed=$((total_failed + 1))
+      failed_steps+=("fuzz")
+    fi
+  fi
+fi
+end=$(date +%s)
+
+echo "==> finished in $((end - start)) s"
+if [ ${#failed_steps[@]} -gt 0 ]; then echo "failed steps: ${failed_steps[*]}"; fi
+echo "stguard: $total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]
