@@ -66,6 +66,7 @@ class HeaderBuilder {
   struct PendingTensor {
     TensorInfo info;
     std::uint64_t key_offset = 0;  // file offset just after the name
+    std::uint32_t name_rank = 0;   // position in name order among the survivors
   };
 
   bool fail(ErrorCode code, std::string message, std::uint64_t offset, std::string_view tensor = {});

@@ -31,10 +31,8 @@ std::vector<std::uint32_t> sorted_indexes(std::size_t count, KeyOf key_of) {
   std::vector<std::uint32_t> order(count);
   std::iota(order.begin(), order.end(), 0U);
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const auto& ka = key_of(a);
-    const auto& kb = key_of(b);
-    if (ka != kb) return ka < kb;
-    return a < b;
+    const int order_of_keys = key_of(a).compare(key_of(b));
+    return order_of_keys != 0 ? order_of_keys < 0 : a < b;
   });
   return order;
 }
@@ -42,6 +40,8 @@ std::vector<std::uint32_t> sorted_indexes(std::size_t count, KeyOf key_of) {
 }  // namespace
 
 std::optional<Error> HeaderBuilder::resolve_duplicate_tensors() {
+  // One sort by name serves both duplicate detection and, through each
+  // survivor's rank, the Header's name index (built in finish()).
   const auto order = sorted_indexes(tensors_.size(), [&](std::uint32_t i) -> const std::string& {
     return tensors_[i].info.name;
   });
@@ -52,18 +52,25 @@ std::optional<Error> HeaderBuilder::resolve_duplicate_tensors() {
     superseded[order[k - 1]] = true;  // a later entry of the same name wins
     if (!first_repeat || order[k] < *first_repeat) first_repeat = order[k];
   }
-  if (!first_repeat) return std::nullopt;
-  const PendingTensor& repeat = tensors_[*first_repeat];
-  Error error = make_error(ErrorCode::duplicate_tensor_name,
-                           "tensor name \"" + escape_for_display(repeat.info.name) + "\" appears more than once",
-                           repeat.key_offset, repeat.info.name);
-  if (options_.profile == Profile::strict) return error;
-  note_strict_violation(std::move(error));
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < tensors_.size(); ++i) {
-    if (!superseded[i]) tensors_[kept++] = std::move(tensors_[i]);
+  if (first_repeat) {
+    const PendingTensor& repeat = tensors_[*first_repeat];
+    Error error = make_error(ErrorCode::duplicate_tensor_name,
+                             "tensor name \"" + escape_for_display(repeat.info.name) + "\" appears more than once",
+                             repeat.key_offset, repeat.info.name);
+    if (options_.profile == Profile::strict) return error;
+    note_strict_violation(std::move(error));
   }
-  tensors_.resize(kept);
+  std::uint32_t rank = 0;
+  for (const std::uint32_t index : order) {
+    if (!superseded[index]) tensors_[index].name_rank = rank++;
+  }
+  if (first_repeat) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < tensors_.size(); ++i) {
+      if (!superseded[i]) tensors_[kept++] = std::move(tensors_[i]);
+    }
+    tensors_.resize(kept);
+  }
   return std::nullopt;
 }
 
@@ -151,11 +158,12 @@ Result<Header> HeaderBuilder::finish(std::optional<std::uint64_t> data_size) {
   if (auto error = check_layout()) return *std::move(error);
 
   header_.tensors_.reserve(tensors_.size());
-  for (PendingTensor& pending : tensors_) header_.tensors_.push_back(std::move(pending.info));
+  header_.by_name_.resize(tensors_.size());
+  for (std::size_t position = 0; position < tensors_.size(); ++position) {
+    header_.by_name_[tensors_[position].name_rank] = static_cast<std::uint32_t>(position);
+    header_.tensors_.push_back(std::move(tensors_[position].info));
+  }
   tensors_.clear();
-  header_.by_name_ = sorted_indexes(header_.tensors_.size(), [&](std::uint32_t i) -> const std::string& {
-    return header_.tensors_[i].name;
-  });
   header_.header_length_ = header_length_;
   header_.profile_ = options_.profile;
   header_.has_metadata_object_ = metadata_is_object_;

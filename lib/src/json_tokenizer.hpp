@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -49,12 +50,17 @@ enum class IntegerParse { ok, not_integer, overflow };
 // A one-line English description of a RapidJSON error.
 [[nodiscard]] std::string rapidjson_error_text(rapidjson::ParseErrorCode code);
 
-// RapidJSON input stream over a ByteCursor. Peek/Take return '\0' at the end,
-// as RapidJSON expects; the caller checks where parsing stopped.
+// RapidJSON in-situ stream over a private, mutable copy of the header.
+// Reads go through a ByteCursor (Peek/Take return '\0' at the end, as
+// RapidJSON expects; the caller checks where parsing stopped). In-situ
+// parsing writes each decoded string back over bytes already read, which
+// saves RapidJSON's per-character copy into its own stack; the write position
+// is checked to stay behind the read position.
 class CursorStream {
  public:
   using Ch = char;
-  explicit CursorStream(ByteCursor cursor) noexcept : cursor_(cursor) {}
+  CursorStream(char* data, std::size_t size) noexcept
+      : cursor_(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(data), size)), data_(data) {}
 
   Ch Peek() const noexcept {
     std::uint8_t byte = 0;
@@ -65,17 +71,37 @@ class CursorStream {
     return cursor_.read_u8(byte) ? static_cast<Ch>(byte) : '\0';
   }
   std::size_t Tell() const noexcept { return cursor_.position(); }
-  // Write side: never used (no in-situ parsing).
-  Ch* PutBegin() { std::abort(); }
-  void Put(Ch) { std::abort(); }
-  void Flush() { std::abort(); }
-  std::size_t PutEnd(Ch*) { std::abort(); }
+
+  Ch* PutBegin() noexcept {
+    write_ = cursor_.position();
+    return data_ + write_;
+  }
+  void Put(Ch c) noexcept {
+    if (write_ >= cursor_.position()) std::abort();  // never overtakes the reader
+    data_[write_++] = c;
+  }
+  void Flush() noexcept {}
+  std::size_t PutEnd(Ch* begin) noexcept { return static_cast<std::size_t>(data_ + write_ - begin); }
 
   [[nodiscard]] const ByteCursor& cursor() const noexcept { return cursor_; }
 
  private:
   ByteCursor cursor_;
+  char* data_;
+  std::size_t write_ = 0;
 };
+
+}  // namespace stguard::detail
+
+// RapidJSON parses numbers and strings on a local copy of the stream and
+// reads the token's start from the original (PutBegin) for in-situ results,
+// as it does for its own in-situ stream.
+template <>
+struct rapidjson::StreamTraits<stguard::detail::CursorStream> {
+  enum { copyOptimization = 1 };
+};
+
+namespace stguard::detail {
 
 struct TokenizerConfig {
   std::uint64_t max_depth = 127;
@@ -169,19 +195,22 @@ class SaxAdapter {
 [[nodiscard]] std::optional<Error> check_header_start(ByteCursor header, std::uint64_t file_offset,
                                                      bool strict, TokenizerNotes& notes) noexcept;
 
-// Runs the tokenizer over `header` (already validated as UTF-8), feeding `sink`.
+// Runs the tokenizer over `scratch`, a private copy of the header bytes
+// (already validated as UTF-8) that parsing overwrites, feeding `sink`.
 // Returns the first error: the sink's, the adapter's, RapidJSON's, or the tail's.
 template <typename Sink>
-std::optional<Error> tokenize_json(ByteCursor header, const TokenizerConfig& config, Sink& sink,
-                                   TokenizerNotes& notes) noexcept {
+std::optional<Error> tokenize_json(std::span<char> scratch, const TokenizerConfig& config, Sink& sink,
+                                   TokenizerNotes& notes) {
+  const ByteCursor header(
+      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(scratch.data()), scratch.size()));
   if (auto start_error = check_header_start(header, config.base_offset, config.strict, notes)) {
     return start_error;
   }
-  CursorStream stream(header);
+  CursorStream stream(scratch.data(), scratch.size());
   SaxAdapter<Sink> adapter(sink, stream, config);
   rapidjson::Reader reader;
   constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag |
-                              rapidjson::kParseNumbersAsStringsFlag;
+                              rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseInsituFlag;
   const rapidjson::ParseResult result = reader.Parse<kFlags>(stream, adapter);
   if (result.IsError()) {
     if (sink.error()) return std::move(sink.error());
@@ -194,6 +223,7 @@ std::optional<Error> tokenize_json(ByteCursor header, const TokenizerConfig& con
     if (at_nul) message += " (NUL byte)";
     return make_error(code, std::move(message), config.base_offset + position);
   }
+  // In-situ parsing rewrote bytes before the stop position only; the tail is intact.
   ByteCursor tail = header;
   (void)tail.skip(stream.Tell());
   return check_header_tail(tail, config.base_offset + stream.Tell(), config.strict, notes);

@@ -5,6 +5,7 @@
 
 #include <new>
 #include <string>
+#include <vector>
 
 #include "core_internal.hpp"
 #include "header_builder.hpp"
@@ -60,7 +61,10 @@ Result<Header> parse_header_bytes(std::span<const std::uint8_t> header_bytes, st
     config.base_offset = kHeaderStart;
     config.strict = options.profile == Profile::strict;
     TokenizerNotes notes;
-    if (auto error = tokenize_json(header, config, builder, notes)) return *std::move(error);
+    // The tokenizer decodes strings in place, so it works on a private copy;
+    // its size is N, already checked against the limits and the real input.
+    std::vector<char> scratch(header_bytes.begin(), header_bytes.end());
+    if (auto error = tokenize_json(scratch, config, builder, notes)) return *std::move(error);
     if (notes.leading_whitespace) builder.note_strict_violation(*std::move(notes.leading_whitespace));
     if (notes.non_space_padding) builder.note_strict_violation(*std::move(notes.non_space_padding));
     return builder.finish(data_size);

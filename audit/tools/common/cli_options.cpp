@@ -11,14 +11,26 @@ void ProfileFlags::add_to(CLI::App& app) {
   app.add_option("--profile", profile, "Validation profile: strict (default) or compat")
       ->check(CLI::IsMember({"strict", "compat"}))
       ->capture_default_str();
+  // CLI11 would wrap "-3" into a huge unsigned value; limits must be plain digits.
+  const CLI::Validator plain_digits(
+      [](const std::string& text) {
+        const bool ok = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+        return ok ? std::string() : std::string("must be a non-negative integer");
+      },
+      "UINT");
   app.add_option("--max-header-bytes", max_header_bytes,
-                 "Largest header length N accepted (default 100000000, the format maximum)");
-  app.add_option("--max-tensors", max_tensors, "Most tensors in one header (strict default 1000000)");
-  app.add_option("--max-rank", max_rank, "Most dimensions in one shape (strict default 64)");
-  app.add_option("--max-name-bytes", max_name_bytes, "Longest tensor name in bytes (strict default 4096)");
+                 "Largest header length N accepted (default 100000000, the format maximum)")
+      ->check(plain_digits);
+  app.add_option("--max-tensors", max_tensors, "Most tensors in one header (strict default 1000000)")
+      ->check(plain_digits);
+  app.add_option("--max-rank", max_rank, "Most dimensions in one shape (strict default 64)")->check(plain_digits);
+  app.add_option("--max-name-bytes", max_name_bytes, "Longest tensor name in bytes (strict default 4096)")
+      ->check(plain_digits);
   app.add_option("--max-integer", max_integer,
-                 "Largest shape dimension or offset (strict default 9007199254740991 = 2^53-1)");
-  app.add_option("--max-depth", max_depth, "Deepest JSON nesting, top-level object = 1 (default 127)");
+                 "Largest shape dimension or offset (strict default 9007199254740991 = 2^53-1)")
+      ->check(plain_digits);
+  app.add_option("--max-depth", max_depth, "Deepest JSON nesting, top-level object = 1 (default 127)")
+      ->check(plain_digits);
 }
 
 Options ProfileFlags::options() const {
