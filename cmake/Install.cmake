@@ -18,5 +18,8 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/stguardConfigVersion.cmak
 install(FILES ${PROJECT_BINARY_DIR}/stguardConfig.cmake ${PROJECT_BINARY_DIR}/stguardConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stguard)
 
+# Relocatable: the prefix is found from the .pc file's own place, so
+# `cmake --install --prefix DIR` works without reconfiguring.
+file(RELATIVE_PATH STGUARD_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/stguard.pc.in ${PROJECT_BINARY_DIR}/stguard.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/stguard.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the build at $1 into a temporary prefix, then builds the consumer
+# project against it twice: with find_package(stguard CONFIG) and with pkg-config.
+set -euo pipefail
+build_dir=$1
+source_dir=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
+cmake -S "$source_dir/consumer" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$work/build" >/dev/null
+"$work/build/consumer"
+PKG_CONFIG_PATH=$(dirname "$(find "$work/prefix" -name stguard.pc)")
+export PKG_CONFIG_PATH
+# shellcheck disable=SC2046
+c++ -o "$work/consumer-pc" "$source_dir/consumer/main.cpp" $(pkg-config --cflags --libs stguard)
+"$work/consumer-pc"
