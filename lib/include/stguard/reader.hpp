@@ -1,0 +1,465 @@
+// The reader: tensor access to a validated safetensors file.
+//
+// A Reader is created only by validating first (validate_fd / validate_file
+// under the profile you choose), so holding one is proof that the file passed
+// and nothing of a tensor is reachable before that. It owns the data region:
+// a read-only private mapping, a private copy, a descriptor read with pread,
+// or a borrowed caller buffer (ReaderMode says which and what it guarantees;
+// docs/reader.md and SECURITY.md state it exactly).
+//
+// Lifetimes are explicit:
+//   - Reader is the owner: movable, not copyable. Moving it keeps every view
+//     valid (the state lives on the heap); destroying it ends them all.
+//   - TensorView and TensorSlice BORROW from the Reader that made them (their
+//     spans point into its mapping or buffer). They must not outlive it. The
+//     accessors are deleted on rvalue Readers, so `open(...).value().tensor()`
+//     does not compile.
+//   - OwnedTensor / TensorMap (to_owned, copy_all, load_file, load) own their
+//     bytes: the escape hatch when data must outlive the file.
+//
+// All const member functions are safe to call from many threads at once on
+// one Reader (the state is immutable after opening; pread has no shared file
+// offset). Errors are values (Result/Status); nothing throws.
+#pragma once
+
+#include <array>
+#include <bit>
+#include <complex>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <new>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "stguard/cursor.hpp"
+#include "stguard/dtype.hpp"
+#include "stguard/error.hpp"
+#include "stguard/header.hpp"
+#include "stguard/options.hpp"
+#include "stguard/slice.hpp"
+
+namespace stguard {
+
+// Where the bytes of the tensors come from, and what that guarantees if
+// another process changes the file after it was opened.
+enum class ReaderMode : std::uint8_t {
+  // Read-only private mapping of the data region (PROT_READ, MAP_PRIVATE).
+  // Opening costs O(header); views are zero-copy. If the file is truncated
+  // while open, touching a lost page raises SIGBUS; in-place writes by
+  // others may be visible. Use it for files nobody modifies in place.
+  mapped = 0,
+  // The whole file is read into private memory when opening and validated
+  // again from that copy. Costs O(file) time and memory; afterwards nothing
+  // that happens to the file is visible. Views are zero-copy into the copy.
+  snapshot = 1,
+  // Never maps: every access preads the bytes it needs. Opening costs
+  // O(header); reads after a truncation fail with io_file_changed (never a
+  // signal); in-place writes of the same size are visible. No zero-copy
+  // bytes(): use read(), copy_bytes() or the typed accessors.
+  pread = 2,
+  // A caller's buffer (Reader::from_memory), validated as a whole. The
+  // caller keeps it alive and unchanged for the Reader's lifetime.
+  borrowed = 3,
+};
+
+[[nodiscard]] std::string_view reader_mode_name(ReaderMode mode) noexcept;
+
+struct ReaderOptions {
+  Options validation = Options::strict();
+  ReaderMode mode = ReaderMode::mapped;  // borrowed is for from_memory only
+};
+
+class Reader;
+class TensorView;
+class TensorSlice;
+
+namespace detail {
+
+struct ReaderState;  // lib/src/reader_state.hpp
+
+// Which dtypes a C++ element type may read. Raw-bit types are allowed where
+// C++ has no native type: uint16_t for F16/BF16, uint8_t for BOOL and the
+// F8 kinds. Sub-byte dtypes (F4, F6_*) have no element type: use bytes.
+template <typename T>
+struct ElementTraits;
+
+template <Dtype... Accepted>
+struct AcceptsDtypes {
+  [[nodiscard]] static constexpr bool accepts(Dtype dtype) noexcept { return ((dtype == Accepted) || ...); }
+};
+
+template <>
+struct ElementTraits<float> : AcceptsDtypes<Dtype::F32> {
+  static constexpr std::string_view name = "float";
+  static constexpr std::size_t scalar_bytes = 4;
+};
+template <>
+struct ElementTraits<double> : AcceptsDtypes<Dtype::F64> {
+  static constexpr std::string_view name = "double";
+  static constexpr std::size_t scalar_bytes = 8;
+};
+template <>
+struct ElementTraits<std::complex<float>> : AcceptsDtypes<Dtype::C64> {
+  static constexpr std::string_view name = "std::complex<float>";
+  static constexpr std::size_t scalar_bytes = 4;  // two little-endian f32
+};
+template <>
+struct ElementTraits<std::int8_t> : AcceptsDtypes<Dtype::I8> {
+  static constexpr std::string_view name = "int8_t";
+  static constexpr std::size_t scalar_bytes = 1;
+};
+template <>
+struct ElementTraits<std::uint8_t>
+    : AcceptsDtypes<Dtype::U8, Dtype::BOOL, Dtype::F8_E5M2, Dtype::F8_E4M3, Dtype::F8_E8M0, Dtype::F8_E4M3FNUZ,
+                    Dtype::F8_E5M2FNUZ> {
+  static constexpr std::string_view name = "uint8_t";
+  static constexpr std::size_t scalar_bytes = 1;
+};
+template <>
+struct ElementTraits<std::int16_t> : AcceptsDtypes<Dtype::I16> {
+  static constexpr std::string_view name = "int16_t";
+  static constexpr std::size_t scalar_bytes = 2;
+};
+template <>
+struct ElementTraits<std::uint16_t> : AcceptsDtypes<Dtype::U16, Dtype::F16, Dtype::BF16> {
+  static constexpr std::string_view name = "uint16_t";
+  static constexpr std::size_t scalar_bytes = 2;
+};
+template <>
+struct ElementTraits<std::int32_t> : AcceptsDtypes<Dtype::I32> {
+  static constexpr std::string_view name = "int32_t";
+  static constexpr std::size_t scalar_bytes = 4;
+};
+template <>
+struct ElementTraits<std::uint32_t> : AcceptsDtypes<Dtype::U32> {
+  static constexpr std::string_view name = "uint32_t";
+  static constexpr std::size_t scalar_bytes = 4;
+};
+template <>
+struct ElementTraits<std::int64_t> : AcceptsDtypes<Dtype::I64> {
+  static constexpr std::string_view name = "int64_t";
+  static constexpr std::size_t scalar_bytes = 8;
+};
+template <>
+struct ElementTraits<std::uint64_t> : AcceptsDtypes<Dtype::U64> {
+  static constexpr std::string_view name = "uint64_t";
+  static constexpr std::size_t scalar_bytes = 8;
+};
+
+// dtype_mismatch (or internal_error if the widths disagree), naming both types.
+// These never throw: an allocation failure while building the message gives
+// a plain OUT_OF_MEMORY instead.
+[[nodiscard]] std::optional<Error> check_element_type(Dtype dtype, bool accepted, std::string_view requested,
+                                                      std::size_t element_bytes, const std::string& tensor) noexcept;
+[[nodiscard]] Error element_index_error(std::uint64_t index, std::uint64_t count, const std::string& tensor) noexcept;
+[[nodiscard]] Error allocation_error(const std::string& tensor) noexcept;
+[[nodiscard]] Error slice_range_error(const std::string& tensor) noexcept;
+[[nodiscard]] Error owned_size_error(const std::string& tensor) noexcept;
+
+// File bytes are little-endian; on a big-endian host each scalar is reversed.
+template <typename T>
+void little_endian_to_native(std::span<std::uint8_t> bytes) noexcept {
+  if constexpr (std::endian::native == std::endian::big) {
+    constexpr std::size_t unit = ElementTraits<T>::scalar_bytes;
+    for (std::size_t at = 0; at + unit <= bytes.size(); at += unit) {
+      for (std::size_t i = 0; i < unit / 2; ++i) std::swap(bytes[at + i], bytes[at + unit - 1 - i]);
+    }
+  }
+}
+
+// Decodes a whole buffer of elements; the byte count must be a multiple of sizeof(T).
+template <typename T>
+[[nodiscard]] Result<std::vector<T>> decode_elements(std::span<const std::uint8_t> bytes, const std::string& tensor) {
+  try {
+    std::vector<T> values(bytes.size() / sizeof(T));
+    if (!bytes.empty()) std::memcpy(values.data(), bytes.data(), values.size() * sizeof(T));
+    little_endian_to_native<T>(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(values.data()),
+                                                       values.size() * sizeof(T)));
+    return values;
+  } catch (const std::bad_alloc&) {
+    return allocation_error(tensor);
+  } catch (const std::length_error&) {
+    return allocation_error(tensor);
+  }
+}
+
+}  // namespace detail
+
+// A C++ type the typed accessors accept (see detail::ElementTraits).
+template <typename T>
+concept TensorElement = std::is_trivially_copyable_v<T> && requires {
+  { detail::ElementTraits<T>::accepts(Dtype::U8) } -> std::same_as<bool>;
+};
+
+// A tensor copied out of its file: owns its bytes, outlives any Reader.
+struct OwnedTensor {
+  std::string name;
+  Dtype dtype = Dtype::U8;
+  std::vector<std::uint64_t> shape;
+  std::uint64_t element_count = 0;
+  std::vector<std::uint8_t> data;  // little-endian, C order, exactly the file's bytes
+
+  // Typed copy of the values; dtype_mismatch unless T fits the dtype.
+  template <TensorElement T>
+  [[nodiscard]] Result<std::vector<T>> to_vector() const {
+    if (auto error = detail::check_element_type(dtype, detail::ElementTraits<T>::accepts(dtype),
+                                                detail::ElementTraits<T>::name, sizeof(T), name)) {
+      return *std::move(error);
+    }
+    // The fields are public, so check they still agree before decoding.
+    if (data.size() % sizeof(T) != 0 || data.size() / sizeof(T) != element_count) {
+      return detail::owned_size_error(name);
+    }
+    return detail::decode_elements<T>(data, name);
+  }
+};
+
+// Owned tensors by name (ordered by name; no hashing of untrusted names).
+using TensorMap = std::map<std::string, OwnedTensor, std::less<>>;
+
+// A borrowed view of one tensor of a Reader: metadata always, bytes on request.
+// Cheap to copy; valid while the Reader that made it lives.
+class TensorView {
+ public:
+  [[nodiscard]] const TensorInfo& info() const noexcept { return *info_; }
+  [[nodiscard]] const std::string& name() const noexcept { return info_->name; }
+  [[nodiscard]] Dtype dtype() const noexcept { return info_->dtype; }
+  [[nodiscard]] std::span<const std::uint64_t> shape() const noexcept { return info_->shape; }
+  [[nodiscard]] std::size_t rank() const noexcept { return info_->shape.size(); }
+  [[nodiscard]] std::uint64_t element_count() const noexcept { return info_->element_count; }
+  [[nodiscard]] std::uint64_t byte_size() const noexcept { return info_->byte_size(); }
+  // data_offsets: [begin, end) relative to the data region.
+  [[nodiscard]] std::uint64_t data_begin() const noexcept { return info_->begin; }
+  [[nodiscard]] std::uint64_t data_end() const noexcept { return info_->end; }
+  // Offset of the tensor's first byte in the file (8 + N + begin).
+  [[nodiscard]] std::uint64_t file_offset() const noexcept;
+
+  // Zero-copy bytes, valid while the Reader lives. Not available in pread
+  // mode (invalid_argument): use read() or copy_bytes() there.
+  [[nodiscard]] Result<std::span<const std::uint8_t>> bytes() const;
+  // Copies bytes [offset, offset + out.size()) of the tensor; works in every mode.
+  [[nodiscard]] Status read(std::uint64_t offset, std::span<std::uint8_t> out) const;
+  [[nodiscard]] Result<std::vector<std::uint8_t>> copy_bytes() const;
+  [[nodiscard]] Result<OwnedTensor> to_owned() const;
+
+  // All values as T, copied (so the data may sit at any address); refuses a
+  // dtype T does not fit with dtype_mismatch.
+  template <TensorElement T>
+  [[nodiscard]] Result<std::vector<T>> to_vector() const;
+  // The value at flat index `index` (C order).
+  template <TensorElement T>
+  [[nodiscard]] Result<T> at(std::uint64_t index) const;
+
+  // Plans a slice of this tensor (see slice.hpp); errors carry the tensor name.
+  [[nodiscard]] Result<TensorSlice> slice(std::span<const SliceIndex> spec) const;
+  // Same, from the textual form "a:b,i".
+  [[nodiscard]] Result<TensorSlice> slice(std::string_view spec) const;
+
+ private:
+  friend class Reader;
+  friend class TensorRange;
+  TensorView(const detail::ReaderState* state, const TensorInfo* info) noexcept : state_(state), info_(info) {}
+  [[nodiscard]] Result<std::span<const std::uint8_t>> bytes_unguarded() const;
+  [[nodiscard]] Status read_unguarded(std::uint64_t offset, std::span<std::uint8_t> out) const;
+
+  const detail::ReaderState* state_;
+  const TensorInfo* info_;
+};
+
+// A planned slice of a tensor: the shape, the byte ranges, and ways to copy
+// or visit the selected bytes. Borrows from the Reader like TensorView.
+class TensorSlice {
+ public:
+  [[nodiscard]] const TensorView& tensor() const noexcept { return view_; }
+  // The ranges (relative to tensor().file_offset() for file offsets).
+  [[nodiscard]] const SlicePlan& plan() const noexcept { return plan_; }
+  [[nodiscard]] std::span<const std::uint64_t> shape() const noexcept { return plan_.shape(); }
+  [[nodiscard]] std::uint64_t element_count() const noexcept { return plan_.element_count(); }
+  [[nodiscard]] std::uint64_t byte_size() const noexcept { return plan_.byte_size(); }
+
+  // Copies the selected bytes, in order, into `out` (exactly byte_size() long).
+  [[nodiscard]] Status read(std::span<std::uint8_t> out) const;
+  [[nodiscard]] Result<std::vector<std::uint8_t>> copy_bytes() const;
+  // Zero-copy: calls visit(std::span<const std::uint8_t>) for each range in
+  // order until it returns false. Not available in pread mode.
+  template <typename Visit>
+  [[nodiscard]] Status for_each_span(Visit&& visit) const;
+
+ private:
+  friend class TensorView;
+  TensorSlice(TensorView view, SlicePlan plan) : view_(view), plan_(std::move(plan)) {}
+
+  TensorView view_;
+  SlicePlan plan_;
+};
+
+// The tensors of a Reader in data order, as views.
+class TensorRange {
+ public:
+  class iterator {
+   public:
+    using value_type = TensorView;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    [[nodiscard]] TensorView operator*() const noexcept { return TensorView(state_, info_); }
+    iterator& operator++() noexcept {
+      ++info_;
+      return *this;
+    }
+    iterator operator++(int) noexcept {
+      iterator before = *this;
+      ++info_;
+      return before;
+    }
+    friend bool operator==(const iterator&, const iterator&) noexcept = default;
+
+   private:
+    friend class TensorRange;
+    iterator(const detail::ReaderState* state, const TensorInfo* info) noexcept : state_(state), info_(info) {}
+    const detail::ReaderState* state_ = nullptr;
+    const TensorInfo* info_ = nullptr;
+  };
+
+  [[nodiscard]] iterator begin() const noexcept { return iterator(state_, tensors_.data()); }
+  [[nodiscard]] iterator end() const noexcept { return iterator(state_, tensors_.data() + tensors_.size()); }
+  [[nodiscard]] std::size_t size() const noexcept { return tensors_.size(); }
+
+ private:
+  friend class Reader;
+  TensorRange(const detail::ReaderState* state, std::span<const TensorInfo> tensors) noexcept
+      : state_(state), tensors_(tensors) {}
+  const detail::ReaderState* state_;
+  std::span<const TensorInfo> tensors_;
+};
+
+class Reader {
+ public:
+  // Opens `path` read-only, validates it (prefix and size, as validate_fd),
+  // then sets up the data source of `options.mode`.
+  [[nodiscard]] static Result<Reader> open(const std::string& path, const ReaderOptions& options = {});
+  // Same for a regular file open on `fd`. The descriptor is not taken over
+  // and its offset is not used: pread mode keeps a duplicate of it.
+  [[nodiscard]] static Result<Reader> open_fd(int fd, const ReaderOptions& options = {});
+  // A whole file in a caller's buffer, validated with validate_file. Borrows:
+  // the buffer must outlive the Reader and stay unchanged.
+  [[nodiscard]] static Result<Reader> from_memory(std::span<const std::uint8_t> file,
+                                                  const Options& options = Options::strict());
+  // A whole file in a buffer the Reader takes over (mode snapshot).
+  [[nodiscard]] static Result<Reader> from_bytes(std::vector<std::uint8_t> file,
+                                                 const Options& options = Options::strict());
+
+  Reader(Reader&& other) noexcept;
+  Reader& operator=(Reader&& other) noexcept;
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+  ~Reader();
+
+  // A moved-from Reader may only be destroyed or assigned to; its accessors
+  // return invalid_argument where they return a Result.
+  [[nodiscard]] const Header& header() const& noexcept;
+  [[nodiscard]] ReaderMode mode() const noexcept;
+  // True when zero-copy bytes() and for_each_span() are available (every mode but pread).
+  [[nodiscard]] bool has_resident_data() const noexcept;
+  [[nodiscard]] std::size_t tensor_count() const noexcept;
+
+  [[nodiscard]] Result<TensorView> tensor(std::string_view name) const&;
+  // The index-th tensor in data order (invalid_argument past the end).
+  [[nodiscard]] Result<TensorView> tensor_at(std::size_t index) const&;
+  [[nodiscard]] TensorRange tensors() const& noexcept;
+  [[nodiscard]] std::span<const MetadataEntry> metadata() const& noexcept;
+  [[nodiscard]] const std::string* metadata_value(std::string_view key) const& noexcept;
+
+  // Every tensor copied into owned memory: the file can then be closed,
+  // replaced or deleted. Metadata stays available by copying header().
+  [[nodiscard]] Result<TensorMap> copy_all() const;
+
+  // Borrowed results from a temporary Reader would dangle at the end of the
+  // statement: these overloads make that a compile error.
+  const Header& header() const&& = delete;
+  Result<TensorView> tensor(std::string_view) const&& = delete;
+  Result<TensorView> tensor_at(std::size_t) const&& = delete;
+  TensorRange tensors() const&& = delete;
+  std::span<const MetadataEntry> metadata() const&& = delete;
+  const std::string* metadata_value(std::string_view) const&& = delete;
+
+ private:
+  explicit Reader(std::unique_ptr<detail::ReaderState> state) noexcept;
+
+  std::unique_ptr<detail::ReaderState> state_;
+};
+
+// Validates the file at `path` and copies every tensor into owned memory
+// (read with pread, never mapped), like Python's safetensors.torch.load_file.
+[[nodiscard]] Result<TensorMap> load_file(const std::string& path, const Options& options = Options::strict());
+// The same from a whole file in memory, like safetensors.torch.load(bytes).
+[[nodiscard]] Result<TensorMap> load(std::span<const std::uint8_t> file, const Options& options = Options::strict());
+
+// ---------------------------------------------------------------------------
+// Template definitions.
+
+template <TensorElement T>
+Result<std::vector<T>> TensorView::to_vector() const {
+  if (auto error = detail::check_element_type(dtype(), detail::ElementTraits<T>::accepts(dtype()),
+                                              detail::ElementTraits<T>::name, sizeof(T), name())) {
+    return *std::move(error);
+  }
+  try {
+    // The dtype check made sizeof(T) the element size, so the validated byte
+    // size is exactly element_count() * sizeof(T).
+    std::vector<T> values(static_cast<std::size_t>(element_count()));
+    const std::span<std::uint8_t> raw(reinterpret_cast<std::uint8_t*>(values.data()), values.size() * sizeof(T));
+    if (Status status = read(0, raw); !status) return status.error();
+    detail::little_endian_to_native<T>(raw);
+    return values;
+  } catch (const std::bad_alloc&) {
+    return detail::allocation_error(name());
+  } catch (const std::length_error&) {
+    return detail::allocation_error(name());
+  }
+}
+
+template <TensorElement T>
+Result<T> TensorView::at(std::uint64_t index) const {
+  if (auto error = detail::check_element_type(dtype(), detail::ElementTraits<T>::accepts(dtype()),
+                                              detail::ElementTraits<T>::name, sizeof(T), name())) {
+    return *std::move(error);
+  }
+  std::uint64_t offset = 0;
+  if (index >= element_count() || __builtin_mul_overflow(index, std::uint64_t{sizeof(T)}, &offset)) {
+    return detail::element_index_error(index, element_count(), name());
+  }
+  std::array<std::uint8_t, sizeof(T)> raw{};
+  if (Status status = read(offset, raw); !status) return status.error();
+  detail::little_endian_to_native<T>(raw);
+  T value;
+  std::memcpy(&value, raw.data(), sizeof(T));
+  return value;
+}
+
+template <typename Visit>
+Status TensorSlice::for_each_span(Visit&& visit) const {
+  auto all = view_.bytes();
+  if (!all) return all.error();
+  SliceRangeCursor ranges = plan_.ranges();
+  ByteRange range;
+  while (ranges.next(range)) {
+    ByteCursor cursor(*all);
+    std::span<const std::uint8_t> part;
+    if (range.offset > SIZE_MAX || range.length > SIZE_MAX || !cursor.skip(static_cast<std::size_t>(range.offset)) ||
+        !cursor.read_bytes(static_cast<std::size_t>(range.length), part)) {
+      return detail::slice_range_error(view_.name());
+    }
+    if (!visit(part)) break;
+  }
+  return {};
+}
+
+}  // namespace stguard
