@@ -1,0 +1,205 @@
+// Text and JSON output of audit results.
+#include "common/audit_report.hpp"
+
+#include <array>
+
+#include "common/report.hpp"
+#include "stguard/escape.hpp"
+
+namespace stguard::cli {
+namespace {
+
+using audit::Finding;
+using audit::Severity;
+
+Style severity_style(Severity severity) {
+  switch (severity) {
+    case Severity::high: return Style::bold_red;
+    case Severity::medium: return Style::yellow;
+    case Severity::low: return Style::cyan;
+    case Severity::info: return Style::dim;
+  }
+  return Style::none;
+}
+
+std::string padded(std::string_view text, std::size_t width) {
+  std::string out(text);
+  if (out.size() < width) out.append(width - out.size(), ' ');
+  return out;
+}
+
+std::string finding_location(const Finding& finding) {
+  std::string where;
+  if (finding.has_offset()) where += "at byte " + std::to_string(finding.offset);
+  if (!finding.tensor.empty()) {
+    where += (where.empty() ? "" : ", ") + std::string("tensor \"") + escape_for_display(finding.tensor) + "\"";
+  }
+  if (!finding.metadata_key.empty()) {
+    where += (where.empty() ? "" : ", ") + std::string("metadata key \"") + escape_for_display(finding.metadata_key) +
+             "\"";
+  }
+  return where.empty() ? where : " (" + where + ")";
+}
+
+using SeverityCounts = std::array<std::uint64_t, 4>;
+
+void count_findings(const audit::AuditReport& report, SeverityCounts& counts) {
+  for (const Finding& finding : report.findings) ++counts[static_cast<std::size_t>(finding.severity)];
+}
+
+void write_nullable_string(JsonWriter& json, std::string_view key, const std::string& value) {
+  json.key(key);
+  if (value.empty()) {
+    json.null();
+  } else {
+    json.string(value);
+  }
+}
+
+}  // namespace
+
+std::string_view audited_status(const AuditedFile& file) {
+  if (!file.report) return "unreadable";
+  return audit::verdict_name(file.report->verdict);
+}
+
+bool audited_fails(const AuditedFile& file, Severity fail_on) {
+  if (!file.report) return false;  // unreadable: exit 2, decided by the caller
+  return file.report->verdict == audit::Verdict::invalid || file.report->count_at_least(fail_on) > 0;
+}
+
+std::string format_audit_text(std::span<const AuditedFile> files, Severity fail_on, const Palette& palette) {
+  std::string out;
+  SeverityCounts totals{};
+  std::array<std::size_t, 4> statuses{};  // valid, compat-only, invalid, unreadable
+  for (const AuditedFile& file : files) {
+    const std::string path = escape_for_display(file.path);
+    if (!file.report) {
+      ++statuses[3];
+      out += path + ": " + palette.paint(Style::bold_red, "ERROR") + " " + format_error(*file.unreadable) + "\n";
+      continue;
+    }
+    const audit::AuditReport& report = *file.report;
+    count_findings(report, totals);
+    ++statuses[static_cast<std::size_t>(report.verdict)];
+    out += path + ": ";
+    if (report.verdict == audit::Verdict::invalid) {
+      out += palette.paint(Style::bold_red, "INVALID") + " " + format_error(*report.error);
+    } else {
+      out += palette.paint(report.verdict == audit::Verdict::strict_valid ? Style::green : Style::yellow,
+                           audit::verdict_name(report.verdict));
+      if (report.header) out += ", " + std::to_string(report.header->tensor_count()) + " tensors";
+    }
+    out += ", " + std::to_string(report.findings.size()) + " finding" + (report.findings.size() == 1 ? "" : "s");
+    if (report.values_scanned) out += ", values scanned";
+    out += "\n";
+    for (const Finding& finding : report.findings) {
+      out += "  " + palette.paint(severity_style(finding.severity), padded(audit::severity_name(finding.severity), 6)) +
+             "  " + palette.paint(Style::bold, padded(audit::rule_id(finding.rule), 14)) + " " + finding.message +
+             finding_location(finding) + "\n";
+      if (!finding.evidence.empty()) out += "          " + palette.paint(Style::dim, "evidence: " + finding.evidence) + "\n";
+    }
+    if (report.suppressed_findings > 0) {
+      out += "  ... and " + std::to_string(report.suppressed_findings) +
+             " more findings not listed (max per rule reached)\n";
+    }
+    if (report.digests) out += "  sha256 " + audit::to_hex(report.digests->file_sha256) + "\n";
+  }
+  bool failing = false;
+  for (const AuditedFile& file : files) failing = failing || audited_fails(file, fail_on) || !file.report;
+  out += std::to_string(files.size()) + " file" + (files.size() == 1 ? "" : "s") + ": " + std::to_string(statuses[0]) +
+         " valid, " + std::to_string(statuses[1]) + " compat-only, " + std::to_string(statuses[2]) + " invalid, " +
+         std::to_string(statuses[3]) + " unreadable; findings: " + std::to_string(totals[3]) + " high, " +
+         std::to_string(totals[2]) + " medium, " + std::to_string(totals[1]) + " low, " + std::to_string(totals[0]) +
+         " info; --fail-on " + std::string(audit::severity_name(fail_on)) + ": " +
+         (failing ? palette.paint(Style::bold_red, "FAIL") : palette.paint(Style::green, "PASS")) + "\n";
+  return out;
+}
+
+void write_audit_json(JsonWriter& json, std::span<const AuditedFile> files, std::string_view profile,
+                      Severity fail_on) {
+  SeverityCounts totals{};
+  std::array<std::uint64_t, 4> statuses{};
+  bool failing = false;
+  json.begin_object();
+  json.key("tool").string("st-audit");
+  json.key("profile").string(profile);
+  json.key("fail_on").string(audit::severity_name(fail_on));
+  json.key("files").begin_array();
+  for (const AuditedFile& file : files) {
+    failing = failing || !file.report || audited_fails(file, fail_on);
+    json.begin_object();
+    json.key("path").string(file.path);
+    json.key("status").string(audited_status(file));
+    if (!file.report) {
+      ++statuses[3];
+      json.key("error");
+      write_error_json(json, *file.unreadable);
+      json.key("findings").begin_array().end_array();
+      json.end_object();
+      continue;
+    }
+    const audit::AuditReport& report = *file.report;
+    ++statuses[static_cast<std::size_t>(report.verdict)];
+    count_findings(report, totals);
+    json.key("file_bytes").number(report.file_size);
+    json.key("tensor_count");
+    if (report.header) {
+      json.number(report.header->tensor_count());
+    } else {
+      json.null();
+    }
+    json.key("error");
+    if (report.error) {
+      write_error_json(json, *report.error);
+    } else {
+      json.null();
+    }
+    json.key("values_scanned").boolean(report.values_scanned);
+    json.key("sha256");
+    if (report.digests) {
+      json.string(audit::to_hex(report.digests->file_sha256));
+    } else {
+      json.null();
+    }
+    json.key("findings").begin_array();
+    for (const Finding& finding : report.findings) {
+      const audit::RuleInfo& info = audit::rule_info(finding.rule);
+      json.begin_object();
+      json.key("rule").string(info.id);
+      json.key("name").string(info.name);
+      json.key("severity").string(audit::severity_name(finding.severity));
+      json.key("message").string(finding.message);
+      json.key("evidence").string(finding.evidence);
+      write_nullable_string(json, "tensor", finding.tensor);
+      write_nullable_string(json, "metadata_key", finding.metadata_key);
+      json.key("offset");
+      if (finding.has_offset()) {
+        json.number(finding.offset);
+      } else {
+        json.null();
+      }
+      json.end_object();
+    }
+    json.end_array();
+    json.key("suppressed_findings").number(report.suppressed_findings);
+    json.end_object();
+  }
+  json.end_array();
+  json.key("summary").begin_object();
+  json.key("files").number(files.size());
+  json.key("valid").number(statuses[0]);
+  json.key("compat_only").number(statuses[1]);
+  json.key("invalid").number(statuses[2]);
+  json.key("unreadable").number(statuses[3]);
+  json.key("findings").begin_object();
+  for (const Severity severity : {Severity::high, Severity::medium, Severity::low, Severity::info}) {
+    json.key(audit::severity_name(severity)).number(totals[static_cast<std::size_t>(severity)]);
+  }
+  json.end_object();
+  json.key("failing").boolean(failing);
+  json.end_object();
+  json.end_object();
+}
+
+}  // namespace stguard::cli

@@ -1,0 +1,269 @@
+// st-audit: findings about safetensors files for people, programs and
+// code-scanning dashboards, plus integrity manifests. Thin: it parses flags,
+// calls stguard::audit, and prints (text, JSON or SARIF). The exit status is
+// the contract CI relies on: 0 nothing at or above --fail-on, 1 a finding at
+// or above it or an invalid file (or a manifest mismatch), 2 usage or I/O.
+#include <unistd.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "common/audit_report.hpp"
+#include "common/cli_options.hpp"
+#include "common/exit_codes.hpp"
+#include "common/json_writer.hpp"
+#include "common/progress_bar.hpp"
+#include "common/report.hpp"
+#include "common/sarif_writer.hpp"
+#include "common/terminal.hpp"
+#include "stguard/atomic_file.hpp"
+#include "stguard/audit.hpp"
+#include "stguard/audit_manifest.hpp"
+#include "stguard/escape.hpp"
+
+namespace {
+
+using stguard::Error;
+using stguard::cli::AuditedFile;
+namespace audit = stguard::audit;
+
+constexpr std::string_view kToolName = "st-audit";
+constexpr std::string_view kToolVersion = "0.1.0";
+
+std::string help_footer() {
+  std::string text = R"(Exit status:
+  0  no finding at or above --fail-on, every file valid (or compat-only with --profile compat)
+  1  a finding at or above --fail-on, an invalid file, or (--verify) a mismatch
+  2  usage error, or a file or manifest could not be read or written
+
+--fail-on defaults to high: findings that mean a polyglot, a parser differential
+or a loader that can be steered fail the run; medium, low and info findings are
+reported without failing it. Use --fail-on low in gates that want clean files.
+
+An argument ending in .index.json is a sharded checkpoint: the index and every
+shard it names are audited, and the index is cross-checked against the shards.
+
+Rules (docs/audit-rules.md explains each):
+)";
+  for (const audit::RuleInfo& rule : audit::all_rules()) {
+    std::string id(rule.id);
+    id.resize(15, ' ');
+    std::string severity(audit::severity_name(rule.severity));
+    severity.resize(7, ' ');
+    text += "  " + id + severity + std::string(rule.summary) + "\n";
+  }
+  // Not profiles_help_text(): its exit-status section is st-validate's.
+  return text + R"(
+Profiles (the audit always parses as the reference reader does, then):
+  strict   (default) every reason strict rejects the file is a high STG-STRICT-001 finding
+  compat   the same reasons are low findings; --max-* limits apply to the compat parse
+A file the reference reader refuses is INVALID (exit 1), reported with its error code
+(docs/errors.md); polyglot signatures are still looked for in it.
+)";
+}
+
+stguard::Status write_manifest(const std::string& path, const audit::FileDigests& digests) {
+  const std::string text = audit::serialize_manifest(digests);
+  auto file = stguard::AtomicFile::create(path);
+  if (!file) return file.error();
+  const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+  if (stguard::Status status = file->sink().write(bytes); !status) return status.error();
+  return file->commit();
+}
+
+// --verify: digests of FILE against MANIFEST; prints the differences.
+int run_verify(const std::string& manifest_path, const std::string& path, audit::AuditOptions options,
+               const std::string& format) {
+  const bool json_output = format == "json";
+  auto manifest = audit::read_manifest(manifest_path);
+  if (!manifest) {
+    std::cerr << "st-audit: cannot use manifest " << stguard::escape_for_display(manifest_path) << ": "
+              << stguard::cli::format_error(manifest.error()) << '\n';
+    return stguard::cli::kExitUsageOrIo;
+  }
+  options.compute_digests = true;
+  auto report = audit::audit_path(path, options);
+  stguard::cli::JsonWriter json;
+  json.begin_object();
+  json.key("tool").string(kToolName);
+  json.key("mode").string("verify");
+  json.key("path").string(path);
+  json.key("manifest").string(manifest_path);
+  const std::string shown = stguard::escape_for_display(path);
+  if (!report || report->verdict == audit::Verdict::invalid) {
+    const Error& error = report ? *report->error : report.error();
+    json.key("status").string(report ? "invalid" : "unreadable");
+    json.key("error");
+    stguard::cli::write_error_json(json, error);
+    json.end_object();
+    if (json_output) {
+      std::cout << json.str() << '\n';
+    } else {
+      std::cout << shown << (report ? ": INVALID " : ": ERROR ") << stguard::cli::format_error(error) << '\n';
+    }
+    return report ? stguard::cli::kExitInvalid : stguard::cli::kExitUsageOrIo;
+  }
+  const audit::VerifyResult result = audit::compare_digests(*manifest, *report->digests);
+  json.key("status").string(result.ok() ? "match" : "mismatch");
+  json.key("file").begin_object();
+  json.key("size_matches").boolean(result.file_size_matches);
+  json.key("sha256_matches").boolean(result.file_digest_matches);
+  json.key("expected_sha256").string(audit::to_hex(manifest->file_sha256));
+  json.key("actual_sha256").string(audit::to_hex(report->digests->file_sha256));
+  json.end_object();
+  json.key("differences").begin_array();
+  for (const audit::TensorDifference& difference : result.differences) {
+    json.begin_object();
+    json.key("tensor").string(difference.tensor);
+    json.key("kind").string(audit::difference_kind_name(difference.kind));
+    json.key("detail").string(difference.detail);
+    json.end_object();
+  }
+  json.end_array();
+  json.end_object();
+  if (json_output) {
+    std::cout << json.str() << '\n';
+  } else {
+    std::cout << shown << ": " << (result.ok() ? "OK" : "MISMATCH") << " against "
+              << stguard::escape_for_display(manifest_path) << " (" << report->digests->tensors.size() << " tensors)\n";
+    if (!result.file_digest_matches) {
+      std::cout << "  file     sha256 " << audit::to_hex(report->digests->file_sha256) << ", manifest has "
+                << audit::to_hex(manifest->file_sha256)
+                << (result.file_size_matches ? "" : " (the size differs too)") << '\n';
+    }
+    for (const audit::TensorDifference& difference : result.differences) {
+      std::string kind(audit::difference_kind_name(difference.kind));
+      kind.resize(14, ' ');
+      std::cout << "  " << kind << " \"" << stguard::escape_for_display(difference.tensor) << "\": " << difference.detail
+                << '\n';
+    }
+  }
+  return result.ok() ? stguard::cli::kExitOk : stguard::cli::kExitInvalid;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"st-audit: findings about safetensors files (polyglots, parser differentials, deceptive names,\n"
+               "odd metadata, NaN/Inf and other value problems) and SHA-256 integrity manifests.\n\n"
+               "The header is always read; tensor data only with --values, --manifest or --verify.",
+               std::string(kToolName)};
+  app.footer(help_footer());
+  app.set_version_flag("--version", std::string(kToolName) + " " + std::string(kToolVersion));
+
+  stguard::cli::ProfileFlags flags;
+  flags.add_to(app);
+  bool scan_values = false;
+  app.add_flag("--values", scan_values, "Also read tensor data: NaN/Inf, BOOL bytes, all-zero and identical tensors");
+  std::string format = "text";
+  app.add_option("--format", format, "Output: text, json or sarif (SARIF 2.1.0)")
+      ->check(CLI::IsMember({"text", "json", "sarif"}))
+      ->capture_default_str();
+  std::string fail_on = "high";
+  app.add_option("--fail-on", fail_on, "Exit 1 when a finding has this severity or higher: info, low, medium, high")
+      ->check(CLI::IsMember({"info", "low", "medium", "high"}))
+      ->capture_default_str();
+  std::string manifest_out;
+  app.add_option("--manifest", manifest_out, "Write a SHA-256 manifest of FILE (whole file and every tensor) to OUT.json")
+      ->type_name("OUT.json");
+  std::string verify_manifest;
+  app.add_option("--verify", verify_manifest, "Check FILE against a manifest; name every tensor that differs")
+      ->type_name("MANIFEST.json");
+  unsigned threads = 0;
+  app.add_option("--threads", threads, "Threads for reading data (default: one per core)");
+  bool no_progress = false;
+  app.add_flag("--no-progress", no_progress, "Never draw the progress bar (it is only drawn on a terminal anyway)");
+  std::vector<std::string> paths;
+  app.add_option("FILE", paths, "safetensors files, or *.index.json indexes of sharded checkpoints")->required();
+
+  if (auto exit_now = stguard::cli::parse_command_line(app, argc, argv)) return *exit_now;
+
+  auto usage_error = [](const std::string& message) {
+    std::cerr << "st-audit: " << message << "\nTry 'st-audit --help' for more information.\n";
+    return stguard::cli::kExitUsageOrIo;
+  };
+  const bool digest_mode = !manifest_out.empty() || !verify_manifest.empty();
+  if (!manifest_out.empty() && !verify_manifest.empty()) return usage_error("--manifest and --verify exclude each other");
+  if (digest_mode && paths.size() != 1) return usage_error("--manifest and --verify take exactly one FILE");
+  if (digest_mode && audit::looks_like_index_path(paths.front())) {
+    return usage_error("--manifest and --verify work on one safetensors file, not an index");
+  }
+  if (!verify_manifest.empty() && format == "sarif") return usage_error("--verify prints text or json, not sarif");
+
+  audit::AuditOptions options;
+  options.validation = flags.options();
+  options.scan_values = scan_values;
+  options.compute_digests = !manifest_out.empty();
+  options.threads = threads;
+  stguard::cli::ProgressBar progress(STDERR_FILENO);
+  if (progress.enabled() && !no_progress) {
+    options.progress = [&progress](const audit::Progress& step) { progress.update(step.bytes_done, step.bytes_total); };
+  }
+  const audit::Severity threshold = *audit::severity_from_name(fail_on);
+
+  if (!verify_manifest.empty()) {
+    progress.start(paths.front());
+    const int status = run_verify(verify_manifest, paths.front(), options, format);
+    progress.finish();
+    return status;
+  }
+
+  std::vector<AuditedFile> files;
+  bool io_failure = false;
+  for (const std::string& path : paths) {
+    progress.start(path);
+    if (audit::looks_like_index_path(path)) {
+      auto reports = audit::audit_index(path, options);
+      if (!reports) {
+        files.push_back({path, std::nullopt, reports.error()});
+      } else {
+        for (audit::AuditReport& report : *reports) {
+          std::string report_path = report.path;
+          files.push_back({std::move(report_path), std::move(report), std::nullopt});
+        }
+      }
+    } else {
+      auto report = audit::audit_path(path, options);
+      if (!report) {
+        files.push_back({path, std::nullopt, report.error()});
+      } else {
+        files.push_back({path, std::move(report).value(), std::nullopt});
+      }
+    }
+    progress.finish();
+  }
+
+  for (const AuditedFile& file : files) io_failure = io_failure || !file.report;
+  if (!manifest_out.empty()) {
+    const AuditedFile& file = files.front();
+    if (file.report && file.report->digests) {
+      if (stguard::Status status = write_manifest(manifest_out, *file.report->digests); !status) {
+        std::cerr << "st-audit: cannot write the manifest " << stguard::escape_for_display(manifest_out) << ": "
+                  << stguard::cli::format_error(status.error()) << '\n';
+        io_failure = true;
+      }
+    } else if (file.report) {
+      std::cerr << "st-audit: no manifest written: the file is invalid\n";
+    }
+  }
+
+  const std::string profile(stguard::profile_name(options.validation.profile));
+  if (format == "json") {
+    stguard::cli::JsonWriter json;
+    stguard::cli::write_audit_json(json, files, profile, threshold);
+    std::cout << json.str() << '\n';
+  } else if (format == "sarif") {
+    std::cout << stguard::cli::write_sarif(files, kToolName, kToolVersion);
+  } else {
+    const stguard::cli::Palette palette(stguard::cli::colour_enabled(STDOUT_FILENO));
+    std::cout << stguard::cli::format_audit_text(files, threshold, palette);
+  }
+  std::cout.flush();
+
+  if (io_failure) return stguard::cli::kExitUsageOrIo;
+  for (const AuditedFile& file : files) {
+    if (stguard::cli::audited_fails(file, threshold)) return stguard::cli::kExitInvalid;
+  }
+  return stguard::cli::kExitOk;
+}
