@@ -1,0 +1,86 @@
+// The writer's system-call layer: owned descriptors, full writes with
+// SIGPIPE/SIGXFSZ blocked, unpredictable temporary files beside a target,
+// renames that may refuse to replace, and directory syncs. AtomicFile, FdSink
+// and the sharded writer are built from these; nothing here knows the format.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "stguard/error.hpp"
+
+namespace stguard::detail::writer_io {
+
+// Owns one descriptor; closes it on destruction (errors ignored there:
+// close_checked() is for the places where a failed close matters).
+class UniqueFd {
+ public:
+  UniqueFd() noexcept = default;
+  explicit UniqueFd(int fd) noexcept : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { reset(); }
+
+  [[nodiscard]] int get() const noexcept { return fd_; }
+  [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
+  int release() noexcept;
+  void reset() noexcept;
+  // close(2) with its error reported (a delayed write error can surface here).
+  [[nodiscard]] Status close_checked() noexcept;
+
+ private:
+  int fd_ = -1;
+};
+
+// "what: strerror(err)"
+[[nodiscard]] std::string errno_message(std::string_view what, int err);
+
+// Writes all of `bytes` to `fd`: retries short writes and EINTR, waits with
+// poll() on EAGAIN, and blocks SIGPIPE and SIGXFSZ in the calling thread for
+// the duration (consuming any it caused), so EPIPE and EFBIG come back as
+// io_write_failed instead of killing the process. `position` is the output
+// offset of bytes[0], for the error's offset.
+[[nodiscard]] Status write_all(int fd, std::span<const std::uint8_t> bytes, std::uint64_t position) noexcept;
+
+// A target path split into the folder to open and the name inside it.
+struct SplitPath {
+  std::string directory;  // "." when the path has no '/'
+  std::string name;       // never empty, ".", ".." or containing '/'
+};
+// invalid_argument for "", a path ending in '/', a last component "." or
+// "..", or a path containing a NUL byte (c_str() would silently cut it).
+[[nodiscard]] Result<SplitPath> split_path(const std::string& path);
+
+// Opens a folder for *at() calls: io_open_failed when missing or not a folder.
+[[nodiscard]] Result<UniqueFd> open_directory(const std::string& path);
+
+struct TempFile {
+  std::string name;  // inside the folder
+  UniqueFd fd;       // open read-write
+};
+// Creates ".<target>.stguard-tmp-<16 hex>" in `dir_fd` with O_EXCL and
+// O_NOFOLLOW, 64 random bits from getrandom(); if `target_name` exists as a
+// regular file, the temporary file gets its permission bits.
+[[nodiscard]] Result<TempFile> create_temp_file(int dir_fd, std::string_view target_name);
+
+// fsync (when `durable`) and close, both checked.
+[[nodiscard]] Status sync_and_close(UniqueFd& fd, bool durable) noexcept;
+
+// Renames `temp_name` to `target_name` inside `dir_fd`. Without
+// `replace_existing` the rename itself refuses an existing target
+// (RENAME_NOREPLACE, or link + unlink where the filesystem lacks it).
+[[nodiscard]] Status publish_file(int dir_fd, const std::string& temp_name, const std::string& target_name,
+                                  bool replace_existing) noexcept;
+
+// fsync of the folder, so the rename itself survives a crash. Filesystems
+// that cannot sync a folder (EINVAL) are not an error.
+[[nodiscard]] Status sync_directory(int dir_fd) noexcept;
+
+// unlinkat, errors ignored (used only on cleanup paths).
+void remove_quietly(int dir_fd, const std::string& name) noexcept;
+
+}  // namespace stguard::detail::writer_io
