@@ -205,6 +205,15 @@ case("i_duplicate_tensor_after_unescaping",
 case("i_duplicate_tensor_first_has_bad_layout",
      frame(b'{"w":{"dtype":"U8","shape":[9],"data_offsets":[5,14]},"w":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}}',
            pattern(2)), "DUPLICATE_TENSOR_NAME", "OK")
+case("i_duplicate_after_other_tensors",
+     frame(pad8('{"z":' + compact(t("F32", [1], 0, 4)) + ',"y":' + compact(t("U8", [2], 4, 6)) +
+                ',"w":' + compact(t("U8", [9], 0, 9)) + ',"w":' + compact(t("U8", [3], 6, 9)) + "}"), pattern(9)),
+     "DUPLICATE_TENSOR_NAME", "OK")
+case("i_duplicate_three_times_interleaved",
+     frame(pad8('{"a":' + compact(t("U8", [1], 0, 1)) + ',"w":' + compact(t("U8", [7], 0, 7)) +
+                ',"b":' + compact(t("I8", [2], 1, 3)) + ',"w":' + compact(t("U8", [5], 0, 5)) +
+                ',"c":' + compact(t("BOOL", [1], 3, 4)) + ',"w":' + compact(t("U16", [1], 4, 6)) + "}"), pattern(6)),
+     "DUPLICATE_TENSOR_NAME", "OK")
 case("n_duplicate_tensor_last_has_bad_layout",
      frame(b'{"w":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},"w":{"dtype":"U8","shape":[3],"data_offsets":[0,2]}}',
            pattern(2)), "DUPLICATE_TENSOR_NAME", "SIZE_MISMATCH")

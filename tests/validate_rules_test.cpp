@@ -214,3 +214,26 @@ TEST_CASE("prefix validation needs only 8 + N bytes and says when it has fewer",
   CHECK(code_of(validate_prefix(all.first(4), file.size())) == ErrorCode::io_read_failed);
   CHECK(code_of(validate_prefix(all.first(4), 4)) == ErrorCode::file_too_small);
 }
+
+TEST_CASE("compat duplicates keep every other tensor intact", "[validate][compat]") {
+  // Regression: compacting the entries once moved an entry onto itself, which
+  // emptied the shapes of tensors that came before the first duplicate.
+  const std::string header = R"({"z":)" + tensor_json("F32", {2, 1}, 0, 8) + R"(,"w":)" + tensor_json("U8", {9}, 0, 9) +
+                             R"(,"w":)" + tensor_json("U8", {3}, 8, 11) + "}";
+  const auto result = validate_file(make_file(header, 11), Options::compat());
+  REQUIRE(result.ok());
+  REQUIRE(result.value().find("z") != nullptr);
+  CHECK(result.value().find("z")->shape == std::vector<std::uint64_t>{2, 1});
+  CHECK(result.value().find("w")->shape == std::vector<std::uint64_t>{3});
+}
+
+TEST_CASE("padding errors point at the offending byte", "[validate][errors]") {
+  const std::string header = R"({"w":)" + tensor_json("U8", {1}, 0, 1) + "}  \n ";
+  const auto result = validate_file(make_file(header, 1));
+  REQUIRE(code_of(result) == ErrorCode::padding_not_spaces);
+  CHECK(result.error().offset == 8 + header.find('\n'));
+  const std::string trailing = R"({"w":)" + tensor_json("U8", {1}, 0, 1) + "} x";
+  const auto garbage = validate_file(make_file(trailing, 1), Options::compat());
+  REQUIRE(code_of(garbage) == ErrorCode::json_trailing_content);
+  CHECK(garbage.error().offset == 8 + trailing.find('x'));
+}

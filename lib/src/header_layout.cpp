@@ -67,7 +67,11 @@ std::optional<Error> HeaderBuilder::resolve_duplicate_tensors() {
   if (first_repeat) {
     std::size_t kept = 0;
     for (std::size_t i = 0; i < tensors_.size(); ++i) {
-      if (!superseded[i]) tensors_[kept++] = std::move(tensors_[i]);
+      if (superseded[i]) continue;
+      // Never move an entry onto itself: a self-move-assigned vector is left
+      // empty by libstdc++, which would erase the tensor's shape.
+      if (kept != i) tensors_[kept] = std::move(tensors_[i]);
+      ++kept;
     }
     tensors_.resize(kept);
   }

@@ -108,12 +108,12 @@ std::optional<Error> check_header_start(ByteCursor header, std::uint64_t file_of
   return std::nullopt;
 }
 
-std::optional<Error> check_header_tail(ByteCursor tail, std::uint64_t file_offset, bool strict,
+std::optional<Error> check_header_tail(ByteCursor tail, std::uint64_t base_offset, bool strict,
                                        TokenizerNotes& notes) noexcept {
   std::optional<Error> non_space;
   std::uint8_t byte = 0;
   while (tail.peek_u8(byte)) {
-    const std::uint64_t at = file_offset + tail.position();
+    const std::uint64_t at = base_offset + tail.position();
     if (!is_json_whitespace(byte)) {
       return make_error(ErrorCode::json_trailing_content,
                         byte == 0 ? "NUL byte after the top-level object"

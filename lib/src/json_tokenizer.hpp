@@ -187,8 +187,10 @@ class SaxAdapter {
 };
 
 // Checks what follows the top-level value: JSON whitespace only (both
-// profiles), and only 0x20 in strict. `position` is where the value ended.
-[[nodiscard]] std::optional<Error> check_header_tail(ByteCursor tail, std::uint64_t file_offset,
+// profiles), and only 0x20 in strict. `tail` is a cursor over the whole
+// header positioned where the value ended; `base_offset` is the file offset
+// of the header's first byte.
+[[nodiscard]] std::optional<Error> check_header_tail(ByteCursor tail, std::uint64_t base_offset,
                                                     bool strict, TokenizerNotes& notes) noexcept;
 
 // Checks the first byte rule (strict: '{'; compat: notes it).
@@ -226,7 +228,7 @@ std::optional<Error> tokenize_json(std::span<char> scratch, const TokenizerConfi
   // In-situ parsing rewrote bytes before the stop position only; the tail is intact.
   ByteCursor tail = header;
   (void)tail.skip(stream.Tell());
-  return check_header_tail(tail, config.base_offset + stream.Tell(), config.strict, notes);
+  return check_header_tail(tail, config.base_offset, config.strict, notes);
 }
 
 }  // namespace stguard::detail
