@@ -19,6 +19,7 @@
 #include "common/cli_options.hpp"
 #include "common/exit_codes.hpp"
 #include "common/report.hpp"
+#include "stguard/unique_fd.hpp"
 #include "stguard/escape.hpp"
 #include "stguard/file_validate.hpp"
 #include "stguard/writer.hpp"
@@ -27,19 +28,7 @@ namespace {
 
 using stguard::Error;
 
-class InputFile {
- public:
-  explicit InputFile(int fd) : fd_(fd) {}
-  ~InputFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  InputFile(const InputFile&) = delete;
-  InputFile& operator=(const InputFile&) = delete;
-  [[nodiscard]] int fd() const { return fd_; }
-
- private:
-  int fd_;
-};
+using InputFile = stguard::UniqueFd;
 
 // Remembers the first read error of any producer, so a failing IN is
 // reported as the I/O error it is (exit 2), not as a generic producer failure.
@@ -115,7 +104,7 @@ int main(int argc, char** argv) {
   InputFile input(raw_fd);
 
   const stguard::Options options = flags.options();
-  auto header = stguard::validate_fd(input.fd(), options);
+  auto header = stguard::validate_fd(input.get(), options);
   if (!header) {
     const Error& error = header.error();
     const bool unreadable = stguard::cli::is_unreadable(error);
@@ -128,7 +117,7 @@ int main(int argc, char** argv) {
   for (const stguard::TensorInfo& tensor : header->tensors()) {
     stguard::Status added = builder.add_tensor(
         tensor.name, tensor.dtype, tensor.shape,
-        reading_producer(input.fd(), header->data_offset() + tensor.begin, tensor.byte_size(), read_failure));
+        reading_producer(input.get(), header->data_offset() + tensor.begin, tensor.byte_size(), read_failure));
     if (!added) break;  // the builder remembers the error; reported below
   }
   for (const stguard::MetadataEntry& entry : header->metadata()) {

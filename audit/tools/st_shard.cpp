@@ -21,6 +21,7 @@
 #include "common/cli_options.hpp"
 #include "common/exit_codes.hpp"
 #include "common/report.hpp"
+#include "stguard/unique_fd.hpp"
 #include "stguard/escape.hpp"
 #include "stguard/file_validate.hpp"
 #include "stguard/shard_index.hpp"
@@ -78,19 +79,7 @@ std::optional<std::uint64_t> parse_size(const std::string& text) {
 
 int exit_status_for(const Error& error) { return cli::is_unreadable(error) ? cli::kExitUsageOrIo : cli::kExitInvalid; }
 
-class InputFile {
- public:
-  explicit InputFile(int fd) : fd_(fd) {}
-  ~InputFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  InputFile(const InputFile&) = delete;
-  InputFile& operator=(const InputFile&) = delete;
-  [[nodiscard]] int fd() const { return fd_; }
-
- private:
-  int fd_;
-};
+using InputFile = stguard::UniqueFd;
 
 int run_split(const std::string& input_path, const std::string& out_dir, const std::string& size_text,
               const std::string& base_name, bool force, const stguard::Options& options, bool quiet) {
@@ -109,7 +98,7 @@ int run_split(const std::string& input_path, const std::string& out_dir, const s
     return cli::kExitUsageOrIo;
   }
   InputFile input(raw_fd);
-  auto header = stguard::validate_fd(input.fd(), options);
+  auto header = stguard::validate_fd(input.get(), options);
   if (!header) {
     const bool unreadable = cli::is_unreadable(header.error());
     std::cerr << display_in << (unreadable ? ": ERROR " : ": INVALID ") << cli::format_error(header.error()) << '\n';
@@ -119,7 +108,7 @@ int run_split(const std::string& input_path, const std::string& out_dir, const s
   stguard::FileBuilder builder;
   for (const stguard::TensorInfo& tensor : header->tensors()) {
     if (!builder.add_tensor(tensor.name, tensor.dtype, tensor.shape,
-                            stguard::file_region_producer(input.fd(), header->data_offset() + tensor.begin,
+                            stguard::file_region_producer(input.get(), header->data_offset() + tensor.begin,
                                                           tensor.byte_size()))) {
       break;
     }

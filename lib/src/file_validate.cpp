@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "stguard/stream_validator.hpp"
+#include "stguard/unique_fd.hpp"
 #include "stguard/validate.hpp"
 
 namespace stguard {
@@ -21,18 +22,6 @@ namespace {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-class FdCloser {
- public:
-  explicit FdCloser(int fd) : fd_(fd) {}
-  ~FdCloser() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FdCloser(const FdCloser&) = delete;
-  FdCloser& operator=(const FdCloser&) = delete;
-
- private:
-  int fd_;
-};
 
 }  // namespace
 
@@ -89,7 +78,7 @@ Result<Header> validate_path(const std::string& path, const Options& options) {
   if (fd < 0) {
     return make_error(ErrorCode::io_open_failed, "cannot open: " + errno_text(errno));
   }
-  FdCloser closer(fd);
+  const UniqueFd owner(fd);
   return validate_fd(fd, options);
 }
 

@@ -9,6 +9,7 @@
 
 #include "header_builder.hpp"
 #include "json_tokenizer.hpp"
+#include "name_rules.hpp"
 #include "stguard/escape.hpp"
 
 namespace stguard {
@@ -18,19 +19,6 @@ constexpr std::uint8_t kFieldDtype = 1;
 constexpr std::uint8_t kFieldShape = 2;
 constexpr std::uint8_t kFieldOffsets = 4;
 constexpr std::uint8_t kAllFields = kFieldDtype | kFieldShape | kFieldOffsets;
-
-// C0 controls, DEL and C1 controls (U+0080..U+009F, encoded C2 80..C2 9F).
-bool has_control_character(std::string_view text) noexcept {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x20 || byte == 0x7F) return true;
-    if (byte == 0xC2 && i + 1 < text.size()) {
-      const auto next = static_cast<unsigned char>(text[i + 1]);
-      if (next >= 0x80 && next <= 0x9F) return true;
-    }
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -137,7 +125,7 @@ bool HeaderBuilder::accept_tensor_name(std::string_view name, std::uint64_t offs
   }
   if (name.empty()) {
     if (!strict_rule(ErrorCode::invalid_tensor_name, "empty tensor name", offset)) return false;
-  } else if (has_control_character(name)) {
+  } else if (detail::has_control_character(name)) {
     if (!strict_rule(ErrorCode::invalid_tensor_name, "tensor name contains a control character", offset, name)) {
       return false;
     }
@@ -146,7 +134,7 @@ bool HeaderBuilder::accept_tensor_name(std::string_view name, std::uint64_t offs
 }
 
 bool HeaderBuilder::accept_metadata_key(std::string_view key, std::uint64_t offset) {
-  if (has_control_character(key)) {
+  if (detail::has_control_character(key)) {
     return strict_rule(ErrorCode::invalid_metadata_key,
                        "__metadata__ key \"" + escape_for_display(key) + "\" contains a control character", offset);
   }

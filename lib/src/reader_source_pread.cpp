@@ -42,18 +42,6 @@ class PreadSource final : public DataSource {
 
 }  // namespace
 
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = other.release();
-  }
-  return *this;
-}
-
-UniqueFd::~UniqueFd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 Result<std::unique_ptr<DataSource>> make_pread_source(UniqueFd fd, const Header& header) {
   return std::unique_ptr<DataSource>(
       std::make_unique<PreadSource>(std::move(fd), header.data_offset(), header.data_size()));

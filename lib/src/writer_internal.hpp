@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "name_rules.hpp"
 #include "stguard/error.hpp"
 #include "stguard/options.hpp"
 #include "stguard/stream_writer.hpp"
@@ -20,9 +21,6 @@ namespace stguard::detail {
 // The caller's limits, each capped at the strict default (never looser).
 [[nodiscard]] Limits effective_writer_limits(const Limits& requested) noexcept;
 
-// C0 controls, DEL, C1 controls (U+0080..U+009F): the characters strict
-// refuses in tensor names and metadata keys.
-[[nodiscard]] bool has_control_character(std::string_view text) noexcept;
 [[nodiscard]] bool is_valid_utf8(std::string_view text) noexcept;
 
 // A JSON string literal (quotes included) for `text`, which must be valid

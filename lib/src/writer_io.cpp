@@ -116,36 +116,6 @@ bool random_hex(std::string& out) {
 
 }  // namespace
 
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) {
-    reset();
-    fd_ = other.release();
-  }
-  return *this;
-}
-
-int UniqueFd::release() noexcept {
-  const int fd = fd_;
-  fd_ = -1;
-  return fd;
-}
-
-void UniqueFd::reset() noexcept {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-}
-
-Status UniqueFd::close_checked() noexcept {
-  if (fd_ < 0) return {};
-  const int fd = release();
-  // POSIX leaves the descriptor state unspecified after EINTR; Linux always
-  // frees it, so never retry (a retry could close someone else's descriptor).
-  if (::close(fd) != 0 && errno != EINTR) {
-    return make_error(ErrorCode::io_write_failed, errno_message("close failed", errno));
-  }
-  return {};
-}
-
 std::string errno_message(std::string_view what, int err) {
   std::string message(what);
   message += ": ";

@@ -10,31 +10,11 @@
 #include <string_view>
 
 #include "stguard/error.hpp"
+#include "stguard/unique_fd.hpp"
 
 namespace stguard::detail::writer_io {
 
-// Owns one descriptor; closes it on destruction (errors ignored there:
-// close_checked() is for the places where a failed close matters).
-class UniqueFd {
- public:
-  UniqueFd() noexcept = default;
-  explicit UniqueFd(int fd) noexcept : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { reset(); }
-
-  [[nodiscard]] int get() const noexcept { return fd_; }
-  [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
-  int release() noexcept;
-  void reset() noexcept;
-  // close(2) with its error reported (a delayed write error can surface here).
-  [[nodiscard]] Status close_checked() noexcept;
-
- private:
-  int fd_ = -1;
-};
+using UniqueFd = stguard::UniqueFd;
 
 // "what: strerror(err)"
 [[nodiscard]] std::string errno_message(std::string_view what, int err);

@@ -31,18 +31,6 @@ Limits effective_writer_limits(const Limits& requested) noexcept {
   return limits;
 }
 
-bool has_control_character(std::string_view text) noexcept {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x20 || byte == 0x7F) return true;
-    // U+0080..U+009F are encoded C2 80 .. C2 9F.
-    if (byte == 0xC2 && i + 1 < text.size()) {
-      const auto next = static_cast<unsigned char>(text[i + 1]);
-      if (next >= 0x80 && next <= 0x9F) return true;
-    }
-  }
-  return false;
-}
 
 bool is_valid_utf8(std::string_view text) noexcept {
   const ByteCursor cursor(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));

@@ -17,3 +17,4 @@
 #include "stguard/shard_writer.hpp"
 #include "stguard/reader.hpp"
 #include "stguard/slice.hpp"
+#include "stguard/unique_fd.hpp"
