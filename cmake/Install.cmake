@@ -8,6 +8,17 @@ install(TARGETS stguard EXPORT stguardTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/lib/include/stguard DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The audit library (stguard::audit) installs beside the core when it is built.
+if(TARGET stguard_audit)
+  install(TARGETS stguard_audit EXPORT stguardTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/audit/include/stguard DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  set(STGUARD_WITH_AUDIT ON)
+else()
+  set(STGUARD_WITH_AUDIT OFF)
+endif()
 install(EXPORT stguardTargets NAMESPACE stguard:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stguard)
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/stguardConfig.cmake.in

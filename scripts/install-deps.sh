@@ -11,7 +11,7 @@ packages=(
   catch2                                         # tests
   afl++ libsimdjson-dev                          # fuzzing: second engine, differential decoder
   libssl-dev libutf8proc-dev                     # audit: SHA-256, Unicode NFC
-  libbenchmark-dev hyperfine                     # benchmarks
+  libbenchmark-dev hyperfine time                # benchmarks (time: GNU /usr/bin/time for peak RSS)
 )
 
 missing=()

