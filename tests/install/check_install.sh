@@ -12,11 +12,12 @@ cmake --build "$work/build" >/dev/null
 "$work/build/consumer"
 PKG_CONFIG_PATH=$(dirname "$(find "$work/prefix" -name stguard.pc)")
 export PKG_CONFIG_PATH
-# shellcheck disable=SC2046
-# The .pc file covers the core library; the audit library adds its own deps.
+# The .pc file covers the core library (the audit library has its own deps).
 cat >"$work/core_only.cpp" <<'CPP'
 #include <stguard/stguard.hpp>
 int main() { return stguard::validate_file({}).ok() ? 1 : 0; }
 CPP
-c++ -o "$work/consumer-pc" && echo "pkg-config consumer: OK" "$work/core_only.cpp" $(pkg-config --cflags --libs stguard)
-"$work/consumer-pc" && echo "pkg-config consumer: OK"
+# shellcheck disable=SC2046
+c++ -o "$work/consumer-pc" "$work/core_only.cpp" $(pkg-config --cflags --libs stguard)
+"$work/consumer-pc"
+echo "pkg-config consumer: OK"
