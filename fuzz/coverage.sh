@@ -4,13 +4,17 @@
 # -fcoverage-mapping; fuzz targets get their replay main), runs ctest there
 # (the Catch2 suite and every fuzz_replay_<target>), merges the raw profiles
 # with llvm-profdata and prints llvm-cov's per-file report for lib/: regions,
-# functions, lines and branches, with the TOTAL line last.
+# functions, lines and branches, with the TOTAL line last. A second report
+# covers only the parsing core (PARSING_CORE below: the code every untrusted
+# byte goes through before a verdict), the scope of the coverage aim in
+# fuzz/CAMPAIGNS.md.
 #
 # Usage: fuzz/coverage.sh [--fuzz-only] [--with-campaigns] [--html]
 #   --fuzz-only       only the fuzz_replay_* tests (what the corpora alone reach)
 #   --with-campaigns  also replay the grown corpora in fuzz/work/campaigns/*/
 #   --html            also write build/coverage/html/index.html
-# The report is also saved as build/coverage/coverage-<mode>.txt.
+# The reports are also saved as build/coverage/coverage-<mode>.txt and
+# build/coverage/coverage-<mode>-core.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . fuzz/common.sh
@@ -33,6 +37,15 @@ tool() {  # llvm-profdata / llvm-cov, version 14 preferred
   echo "coverage: $1 not found (Debian: llvm)" >&2
   exit 1
 }
+# The hermetic parsing core: cursor, UTF-8, JSON layer, schema and layout,
+# dtype and name rules, whole/prefix/stream validation, slice and shard-index
+# parsers. I/O, the reader, the writer and error texts are reported above.
+PARSING_CORE=(
+  lib/include/stguard/cursor.hpp lib/src/utf8.cpp lib/src/json_tokenizer.hpp lib/src/json_tokenizer.cpp
+  lib/src/header_schema.cpp lib/src/header_layout.cpp lib/src/name_rules.hpp lib/src/dtype.cpp
+  lib/src/validate.cpp lib/src/stream_validator.cpp lib/src/slice_parse.cpp lib/src/shard_index.cpp
+)
+
 profdata=$(tool llvm-profdata)
 cov=$(tool llvm-cov)
 
@@ -81,6 +94,20 @@ report="$build/coverage-$mode.txt"
   "$PWD/lib" >"$report"
 echo "coverage: lib/ ($mode), saved to $report"
 cat "$report"
+core_report="$build/coverage-$mode-core.txt"
+"$cov" report "${objects[@]:1}" -instr-profile="$build/coverage.profdata" -show-branch-summary \
+  "${PARSING_CORE[@]/#/$PWD/}" >"$core_report"
+echo "coverage: parsing core ($mode), saved to $core_report"
+cat "$core_report"
+# Every line never run and every branch with a side never taken in the core,
+# for the explanations in fuzz/CAMPAIGNS.md.
+uncovered="$build/uncovered-$mode-core.txt"
+for file in "${PARSING_CORE[@]}"; do
+  echo "== $file"
+  "$cov" show "${objects[@]:1}" -instr-profile="$build/coverage.profdata" -show-branches=count \
+    -show-line-counts "$PWD/$file" 2>/dev/null | grep -E '^ +[0-9]+\| +0\||(True|False): 0[],]' || true
+done >"$uncovered"
+echo "coverage: uncovered lines and branch sides of the parsing core: $uncovered"
 if [ $html -eq 1 ]; then
   "$cov" show "${objects[@]:1}" -instr-profile="$build/coverage.profdata" -format=html \
     -output-dir="$build/html" -show-branches=count "$PWD/lib"

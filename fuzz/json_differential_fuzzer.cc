@@ -39,7 +39,9 @@
 //    number in an unknown field. They are rewritten like the integers above
 //    for simdjson; when stguard refuses the original with json_invalid_number,
 //    both sides are compared again on the rewritten text, so everything else
-//    in the document is still checked.
+//    in the document is still checked. The same holds for integer spellings
+//    beyond DBL_MAX (309 digits or more): RapidJSON carries integers above
+//    2^64 on in a double and refuses them at that size (finding F5).
 //  * Zero with a large exponent (0e400, -0.0E+999): RapidJSON checks the
 //    exponent before the mantissa and refuses it ("number too large"), though
 //    its value is 0 and simdjson and the reference accept it. Open finding,
@@ -114,7 +116,7 @@ struct NumberToken {
   std::size_t position;
   std::string text;
   bool out_of_range;        // a JSON number simdjson refuses; replaced for simdjson
-  bool rapidjson_may_refuse;  // beyond DBL_MAX, or zero with an exponent above 308
+  bool rapidjson_may_refuse;  // beyond DBL_MAX (integer or not), or zero with an exponent above 308
 };
 
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
@@ -168,6 +170,13 @@ bool is_overflowing_double(std::string_view t) {
   return !is_integer_spelling(t) && !std::isfinite(as_double(std::string(t)));
 }
 
+// RapidJSON accumulates an integer too long for 64 bits in a double and
+// refuses it ("number too large") once that double passes DBL_MAX / 10 with a
+// digit still to come; the margin covers its rounding at the border.
+bool is_integer_beyond_double(std::string_view t) {
+  return is_integer_spelling(t) && std::fabs(as_double(std::string(t))) >= 1.7976931348e308;
+}
+
 // RapidJSON's rule: a number whose exponent exceeds 308 plus its count of
 // fraction digits is "too large", even when every digit is 0.
 bool is_zero_with_huge_exponent(std::string_view t) {
@@ -213,7 +222,8 @@ std::vector<NumberToken> lex_numbers(std::string_view text) {
       const std::string_view token = text.substr(start, i - start);
       const bool out_of_range = is_json_number(token) && !simdjson_can_hold(token);
       const bool may_refuse =
-          is_json_number(token) && (is_overflowing_double(token) || is_zero_with_huge_exponent(token));
+          is_json_number(token) && (is_overflowing_double(token) || is_integer_beyond_double(token) ||
+                                    is_zero_with_huge_exponent(token));
       tokens.push_back(NumberToken{start, std::string(token), out_of_range, may_refuse});
     } else {
       ++i;

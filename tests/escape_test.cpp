@@ -23,6 +23,10 @@ TEST_CASE("display escaping neutralises controls, invalid bytes and bidi overrid
   CHECK(escape_for_display("\xef\xbb\xbf") == "\\u{feff}");   // BOM
   CHECK(escape_for_display("\xff\xfe") == "\\xff\\xfe");
   CHECK(escape_for_display("\xed\xa0\x80") == "\\xed\\xa0\\x80");  // encoded surrogate is invalid
+  CHECK(escape_for_display("\xd8\x9c") == "\\u{61c}");      // ARABIC LETTER MARK
+  CHECK(escape_for_display("\xc2\xad") == "\\u{ad}");       // SOFT HYPHEN
+  CHECK(escape_for_display("\xe2\x80\xa9") == "\\u{2029}");  // PARAGRAPH SEPARATOR
+  CHECK(escape_for_display("\xc2\x80") == "\\u{80}");       // lowest C1 control
 }
 
 TEST_CASE("JSON escaping always yields valid, printable JSON string content", "[escape]") {
@@ -31,6 +35,9 @@ TEST_CASE("JSON escaping always yields valid, printable JSON string content", "[
   CHECK(escape_json(std::string("\0\x1f", 2)) == "\\u0000\\u001f");
   CHECK(escape_json("\xc2\x85") == "\\u0085");
   CHECK(escape_json("\xe2\x80\xa8") == "\\u2028");
+  CHECK(escape_json("\xe2\x80\xa9") == "\\u2029");
+  CHECK(escape_json("\x7f") == "\\u007f");
+  CHECK(escape_json("\xc2\x9f") == "\\u009f");
   CHECK(escape_json("\xe6\x97\xa5") == "\xe6\x97\xa5");
   const std::string from_invalid = escape_json("\xff");
   const auto* data = reinterpret_cast<const std::uint8_t*>(from_invalid.data());

@@ -191,6 +191,27 @@ TEST_CASE("serialise refuses an index it could not write faithfully", "[shard][i
   out_of_range.shards = {"s1"};
   out_of_range.weight_map = {{"a", 3}};
   CHECK(stguard::serialize_shard_index(out_of_range).error().code == ErrorCode::invalid_argument);
+  for (const char* bad_name : {"", "__metadata__", "a\x01" "b", "\xff"}) {
+    ShardIndex bad_tensor;
+    bad_tensor.shards = {"s"};
+    bad_tensor.weight_map = {{bad_name, 0}};
+    CHECK(stguard::serialize_shard_index(bad_tensor).error().code == ErrorCode::invalid_tensor_name);
+  }
+  ShardIndex unsorted_shards;
+  unsorted_shards.shards = {"s2", "s1"};
+  unsorted_shards.weight_map = {{"a", 0}, {"b", 1}};
+  CHECK(stguard::serialize_shard_index(unsorted_shards).error().code == ErrorCode::invalid_argument);
+  ShardIndex duplicate_shards;
+  duplicate_shards.shards = {"s", "s"};
+  duplicate_shards.weight_map = {{"a", 0}, {"b", 1}};
+  CHECK(stguard::serialize_shard_index(duplicate_shards).error().code == ErrorCode::invalid_argument);
+  ShardIndex huge_total;
+  huge_total.shards = {"s"};
+  huge_total.weight_map = {{"a", 0}};
+  huge_total.total_size = (std::uint64_t{1} << 53);
+  CHECK(stguard::serialize_shard_index(huge_total).error().code == ErrorCode::invalid_argument);
+  huge_total.total_size = (std::uint64_t{1} << 53) - 1;
+  CHECK(stguard::serialize_shard_index(huge_total).ok());
 }
 
 TEST_CASE("shard_name_problem accepts plain names only", "[shard][index]") {

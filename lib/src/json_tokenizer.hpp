@@ -83,8 +83,6 @@ class CursorStream {
   void Flush() noexcept {}
   std::size_t PutEnd(Ch* begin) noexcept { return static_cast<std::size_t>(data_ + write_ - begin); }
 
-  [[nodiscard]] const ByteCursor& cursor() const noexcept { return cursor_; }
-
  private:
   ByteCursor cursor_;
   char* data_;
