@@ -44,10 +44,10 @@
 //    2^64 on in a double and refuses them at that size (finding F5).
 //  * Zero with a large exponent (0e400, -0.0E+999): RapidJSON checks the
 //    exponent before the mantissa and refuses it ("number too large"), though
-//    its value is 0 and simdjson and the reference accept it. Open finding,
-//    reported (tests/regressions/open/json_differential/
-//    zero_with_exponent_above_308_refused); handled like the overflowing
-//    doubles until the JSON layer decides. Remove this case when it does.
+//    its value is 0 and simdjson and the reference accept it. A documented
+//    difference of compat (docs/errors.md; finding F3, reproducer
+//    tests/regressions/json_differential/zero_with_exponent_above_308_refused),
+//    handled like the overflowing doubles.
 #include <simdjson.h>
 
 #include <algorithm>
