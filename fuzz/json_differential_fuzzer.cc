@@ -33,21 +33,19 @@
 //    original spelling.
 //  * simdjson's DOM turns "-0" into the integer 0 and keeps no spelling; the
 //    lexer's token (the original bytes) decides the integer grammar.
-//  * Doubles beyond DBL_MAX: simdjson refuses the document; RapidJSON's
-//    overflow check is approximate (it refuses 1e400 with "number too large"
-//    but passes 100e307 on as raw text), and the reference ignores such a
-//    number in an unknown field. They are rewritten like the integers above
-//    for simdjson; when stguard refuses the original with json_invalid_number,
-//    both sides are compared again on the rewritten text, so everything else
-//    in the document is still checked. The same holds for integer spellings
-//    beyond DBL_MAX (309 digits or more): RapidJSON carries integers above
-//    2^64 on in a double and refuses them at that size (finding F5).
-//  * Zero with a large exponent (0e400, -0.0E+999): RapidJSON checks the
-//    exponent before the mantissa and refuses it ("number too large"), though
-//    its value is 0 and simdjson and the reference accept it. A documented
-//    difference of compat (docs/errors.md; finding F3, reproducer
-//    tests/regressions/json_differential/zero_with_exponent_above_308_refused),
-//    handled like the overflowing doubles.
+//  * Doubles beyond DBL_MAX: simdjson refuses the document. They are
+//    rewritten like the integers above for simdjson; the reference ignores
+//    such a number in an unknown field.
+//  * Numbers RapidJSON refuses as "number too large" (rapidjson_refuses_number
+//    replays its two checks exactly): an integer part above DBL_MAX / 10 with
+//    digits to come, whatever the exponent (F5), and a positive exponent
+//    above 308 plus the counted fraction digits, even for zero (0e400, F3).
+//    A documented difference of compat (docs/errors.md; reproducers in
+//    tests/regressions/json_differential/). When stguard refuses such a
+//    document with json_invalid_number, both sides are compared again on the
+//    text with those numbers rewritten, so everything else in the document is
+//    still checked; when stguard accepts, no number may be one the model says
+//    RapidJSON refuses.
 #include <simdjson.h>
 
 #include <algorithm>
@@ -116,7 +114,7 @@ struct NumberToken {
   std::size_t position;
   std::string text;
   bool out_of_range;        // a JSON number simdjson refuses; replaced for simdjson
-  bool rapidjson_may_refuse;  // beyond DBL_MAX (integer or not), or zero with an exponent above 308
+  bool rapidjson_may_refuse;  // RapidJSON refuses it as "number too large" (rapidjson_refuses_number)
 };
 
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
@@ -170,27 +168,96 @@ bool is_overflowing_double(std::string_view t) {
   return !is_integer_spelling(t) && !std::isfinite(as_double(std::string(t)));
 }
 
-// RapidJSON accumulates an integer too long for 64 bits in a double and
-// refuses it ("number too large") once that double passes DBL_MAX / 10 with a
-// digit still to come; the margin covers its rounding at the border.
-bool is_integer_beyond_double(std::string_view t) {
-  return is_integer_spelling(t) && std::fabs(as_double(std::string(t))) >= 1.7976931348e308;
-}
-
-// RapidJSON's rule: a number whose exponent exceeds 308 plus its count of
-// fraction digits is "too large", even when every digit is 0.
-bool is_zero_with_huge_exponent(std::string_view t) {
-  const std::size_t e = t.find_first_of("eE");
-  if (e == std::string_view::npos) return false;
-  const std::string_view mantissa = t.substr(0, e);
-  if (mantissa.find_first_of("123456789") != std::string_view::npos) return false;
-  const std::size_t dot = mantissa.find('.');
-  const std::size_t fraction_digits = dot == std::string_view::npos ? 0 : mantissa.size() - dot - 1;
-  std::string_view exponent = t.substr(e + 1);
-  if (!exponent.empty() && exponent[0] == '-') return false;
-  if (!exponent.empty() && exponent[0] == '+') exponent.remove_prefix(1);
-  const auto value = decimal_value(exponent);
-  return !value || *value > 308 + fraction_digits;
+// RapidJSON 1.1's two "number too large" checks (reader.h, ParseNumber),
+// replayed step by step on a token of valid JSON number grammar, with the same
+// integer and double arithmetic: (1) an integer part beyond 64 bits is carried
+// on in a double and refused once that double reaches DBL_MAX / 10 with a
+// digit still to come, whatever the exponent; (2) a positive exponent is
+// refused above 308 plus the fraction digits it counted, even for zero. Every
+// other number is passed on as text (100e307 too, though beyond DBL_MAX).
+bool rapidjson_refuses_number(std::string_view t) {
+  std::size_t p = 0;
+  const auto digit_at = [&t](std::size_t q) { return q < t.size() && is_digit(t[q]); };
+  const auto take = [&t, &p]() { return static_cast<unsigned>(t[p++] - '0'); };
+  const bool minus = t[p] == '-';
+  if (minus) ++p;
+  unsigned i = 0;
+  std::uint64_t i64 = 0;
+  bool use64bit = false;
+  int significand_digits = 0;
+  if (t[p] == '0') {
+    ++p;
+  } else {
+    i = take();
+    const unsigned limit = minus ? 214748364U : 429496729U;
+    const char last = minus ? '8' : '5';
+    while (digit_at(p)) {
+      if (i >= limit && (i != limit || t[p] > last)) {
+        i64 = i;
+        use64bit = true;
+        break;
+      }
+      i = i * 10 + take();
+      ++significand_digits;
+    }
+  }
+  bool use_double = false;
+  double d = 0.0;
+  if (use64bit) {
+    const std::uint64_t limit = minus ? 0x0CCCCCCCCCCCCCCCULL : 0x1999999999999999ULL;
+    const char last = minus ? '8' : '5';
+    while (digit_at(p)) {
+      if (i64 >= limit && (i64 != limit || t[p] > last)) {
+        d = static_cast<double>(i64);
+        use_double = true;
+        break;
+      }
+      i64 = i64 * 10 + take();
+      ++significand_digits;
+    }
+  }
+  if (use_double) {
+    while (digit_at(p)) {
+      if (d >= 1.7976931348623157e307) return true;  // refusal (1)
+      d = d * 10 + static_cast<double>(take());
+    }
+  }
+  int exp_frac = 0;
+  if (p < t.size() && t[p] == '.') {
+    ++p;
+    if (!use_double) {
+      if (!use64bit) i64 = i;
+      while (digit_at(p)) {
+        if (i64 > 0x1FFFFFFFFFFFFFULL) break;
+        i64 = i64 * 10 + take();
+        --exp_frac;
+        if (i64 != 0) ++significand_digits;
+      }
+      d = static_cast<double>(i64);
+      use_double = true;
+    }
+    while (digit_at(p)) {
+      if (significand_digits < 17) {
+        d = d * 10.0 + static_cast<double>(take());
+        --exp_frac;
+        if (d > 0.0) ++significand_digits;
+      } else {
+        ++p;
+      }
+    }
+  }
+  if (p < t.size() && (t[p] == 'e' || t[p] == 'E')) {
+    ++p;
+    if (t[p] == '-') return false;  // negative exponents are never refused
+    if (t[p] == '+') ++p;
+    long long exp = take();
+    const long long max_exp = 308 - static_cast<long long>(exp_frac);
+    while (digit_at(p)) {
+      exp = exp * 10 + take();
+      if (exp > max_exp) return true;  // refusal (2)
+    }
+  }
+  return false;
 }
 
 // simdjson holds integers in [-2^63, 2^64-1] and finite doubles.
@@ -222,8 +289,7 @@ std::vector<NumberToken> lex_numbers(std::string_view text) {
       const std::string_view token = text.substr(start, i - start);
       const bool out_of_range = is_json_number(token) && !simdjson_can_hold(token);
       const bool may_refuse =
-          is_json_number(token) && (is_overflowing_double(token) || is_integer_beyond_double(token) ||
-                                    is_zero_with_huge_exponent(token));
+          is_json_number(token) && rapidjson_refuses_number(token);
       tokens.push_back(NumberToken{start, std::string(token), out_of_range, may_refuse});
     } else {
       ++i;
@@ -551,6 +617,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ours_error = run_our_json_layer(text, *sink);
   }
   if (ours_error) fz::check_error(*ours_error, 8 + size);
+  if (!ours_error) {
+    for (const NumberToken& token : tokens) {
+      FUZZ_CHECK_MSG(!token.rapidjson_may_refuse, "the model says RapidJSON refuses " + token.text + ", it accepted");
+    }
+  }
 
   static simdjson::dom::parser parser;  // reused: its buffers are not a leak
   const simdjson::padded_string padded(for_simdjson);
