@@ -37,6 +37,9 @@ dir="fuzz/work/campaigns/$target-$engine"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$dir/logs"
 log="$dir/logs/$stamp.log"
+# Findings are the artifacts written after this file: earlier runs' stay put.
+started="$dir/logs/$stamp.started"
+touch "$started"
 max_len=$(fuzz_option "$target" max_len)
 malloc_limit=$(fuzz_option "$target" malloc_limit_mb)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -74,7 +77,7 @@ if [ "$engine" = libfuzzer ]; then
   cov=$(echo "$last" | sed -n -E 's/.* cov: ([0-9]+).*/\1/p')
   ft=$(echo "$last" | sed -n -E 's/.* ft: ([0-9]+).*/\1/p')
   corpus_size=$(find "$dir/corpus" -type f | wc -l)
-  findings=$(find "$dir/artifacts" -type f | wc -l)
+  findings=$(find "$dir/artifacts" -type f -newer "$started" | wc -l)
   coverage="cov $cov, ft $ft"
 else
   seeds="$dir/seeds"
@@ -96,7 +99,8 @@ else
   execs=$(stat execs_done)
   rate=$(stat execs_per_sec)
   corpus_size=$(stat corpus_count)
-  findings=$(( $(find "$dir/afl/default/crashes" "$dir/afl/default/hangs" -type f ! -name README.txt 2>/dev/null | wc -l) ))
+  findings=$(( $(find "$dir/afl/default/crashes" "$dir/afl/default/hangs" -type f ! -name README.txt -newer "$started" \
+    2>/dev/null | wc -l) ))
   coverage="edges $(stat edges_found), bitmap $(stat bitmap_cvg)"
   [ -f "$stats" ] || status=1
 fi
