@@ -112,21 +112,27 @@ def read_tsv(path):
     return [dict(zip(header, line)) for line in lines[1:]]
 
 
-def openssl_rate(path):
-    """Bytes/s from an `openssl speed -evp sha256 -bytes N` report (sum over -multi)."""
+def report_text(path):
+    """A tool's saved report, or None when that phase did not run."""
     if not os.path.exists(path):
         return None
     with open(path) as handle:
-        text = handle.read()
+        return handle.read()
+
+
+def openssl_rate(path):
+    """Bytes/s from an `openssl speed -evp sha256 -bytes N` report (sum over -multi)."""
+    text = report_text(path)
+    if text is None:
+        return None
     found = re.findall(r"^sha256\s+([0-9.]+)k\s*$", text, re.MULTILINE)
     return float(found[-1]) * 1000.0 if found else None
 
 
 def dd_rate(path):
-    if not os.path.exists(path):
+    text = report_text(path)
+    if text is None:
         return None
-    with open(path) as handle:
-        text = handle.read()
     found = re.findall(r"^(\d+) bytes .* copied, ([0-9.]+) s", text, re.MULTILINE)
     if not found:
         return None
