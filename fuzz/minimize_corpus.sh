@@ -11,10 +11,10 @@
 #                   (fuzz/work/campaigns/<target>-libfuzzer/corpus, or for
 #                   --afl .../<target>-afl/afl/default/queue)
 # Rules: tests/regressions/ is never touched (findings stay whole and named);
-# for the targets that take whole files, inputs already in corpus/ (the shared
-# conformance corpus, replayed directly) are not copied into the seeds.
-# Seeds are renamed to their SHA-1 only when they are new: names given by
-# fuzz/make_seeds.py are kept. Review with `git status fuzz/corpus` afterwards.
+# the named seeds of fuzz/make_seeds.py (one per dtype, rejection class, ...)
+# are always kept, so only inputs adding coverage beyond them (and, for the
+# targets that take whole files, beyond corpus/, replayed directly) are merged
+# in, named by their SHA-1. Review with `git status fuzz/corpus` afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . fuzz/common.sh
@@ -63,11 +63,15 @@ minimize() {
   fi
   echo "minimize: $target ($engine) from ${inputs[*]}: before $(stats "$seeds")"
 
-  mkdir -p "$tmp/out"
+  # The kept inputs: the named seeds, and corpus/ for the whole-file targets
+  # (removed again after the merge). Only inputs adding coverage beyond them survive.
+  mkdir -p "$tmp/out" "$tmp/keep"
+  find "$seeds" -maxdepth 1 -type f ! -name '.*' -regextype posix-extended \
+    ! -regex '.*/[0-9a-f]{40}' -exec cp {} "$tmp/keep/" \;
   if fuzz_is_file_target "$target"; then
-    # Pre-load corpus/ so that only seeds adding coverage beyond it survive.
-    for file in corpus/*.safetensors; do [ -f "$file" ] && cp "$file" "$tmp/out/corpus__$(basename "$file")"; done
+    for file in corpus/*.safetensors; do [ -f "$file" ] && cp "$file" "$tmp/keep/corpus__$(basename "$file")"; done
   fi
+  cp "$tmp/keep"/. "$tmp/out/" -r
   local max_len
   max_len=$(fuzz_option "$target" max_len)
   if [ "$engine" = libfuzzer ]; then
@@ -82,19 +86,19 @@ minimize() {
     AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 ASAN_OPTIONS="abort_on_error=1:symbolize=0:detect_leaks=0" \
       afl-cmin -i "$tmp/in" -o "$tmp/out" -m none -t 2000 -- "$binary" >"$tmp/merge.log" 2>&1 ||
       { tail -n 20 "$tmp/merge.log"; echo "minimize: afl-cmin failed for $target"; rm -rf "$tmp"; return 1; }
-    if fuzz_is_file_target "$target"; then  # afl-cmin cannot pre-load: drop copies of corpus/ files
-      for file in corpus/*.safetensors; do
-        [ -f "$file" ] || continue
-        for kept in "$tmp/out"/*; do cmp -s "$file" "$kept" && rm -f "$kept"; done
-      done
-    fi
+    # afl-cmin cannot pre-load: drop what it kept of the kept inputs, add them back below.
+    for file in "$tmp/keep"/*; do
+      [ -f "$file" ] || continue
+      for kept in "$tmp/out"/*; do cmp -s "$file" "$kept" && rm -f "$kept"; done
+    done
+    cp "$tmp/keep"/. "$tmp/out/" -r
   fi
   rm -f "$tmp/out"/corpus__*
 
-  # Keep the existing names of surviving seeds; new ones are named by content.
+  # Named seeds keep their names; merged inputs are named by content.
   local file sum name
   declare -A known=()
-  for file in "$seeds"/*; do
+  for file in "$tmp/keep"/*; do
     [ -f "$file" ] && known[$(sha1sum <"$file" | cut -c1-40)]=$(basename "$file")
   done
   rm -f "$seeds"/*
