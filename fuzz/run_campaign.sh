@@ -36,9 +36,11 @@ case "$engine" in libfuzzer | afl) ;; *) echo "run_campaign: engine must be libf
 dir="fuzz/work/campaigns/$target-$engine"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$dir/logs"
-log="$dir/logs/$stamp.log"
+# The PID keeps apart two runs of one target started in the same second
+# (parallel runs sharing a campaign corpus).
+log="$dir/logs/$stamp-$$.log"
 # Findings are the artifacts written after this file: earlier runs' stay put.
-started="$dir/logs/$stamp.started"
+started="$dir/logs/$stamp-$$.started"
 touch "$started"
 max_len=$(fuzz_option "$target" max_len)
 malloc_limit=$(fuzz_option "$target" malloc_limit_mb)
