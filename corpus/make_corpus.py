@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates stguard's conformance corpus from the rules of PROFILES.md and FORMAT.md.
+"""Generates stguard's conformance corpus from the rules of docs/format.md and docs/profiles.md.
 
 Each case is a file named y_* (both profiles accept), n_* (both reject) or
 i_* (profile-dependent), plus one MANIFEST.tsv row: file, strict verdict,

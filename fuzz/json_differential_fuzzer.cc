@@ -12,7 +12,7 @@
 //     rounded double both must produce).
 //  2. Model. The compat profile's header (the reference's acceptance set,
 //     before the data-size check) is compared with a header model built here
-//     from simdjson's tree with FORMAT.md's rules: top-level object,
+//     from simdjson's tree with docs/format.md#header-schema: top-level object,
 //     __metadata__ once, null or string to string (last wins), tensors with
 //     dtype / shape / data_offsets (unknown fields ignored, repeated fields
 //     rejected, last name wins), integers with the plain grammar up to 2^64-1,
@@ -388,7 +388,7 @@ struct Model {
   bool has_metadata_object = false;
 };
 
-// The 22 dtypes and their bits (FORMAT.md), written out here on purpose.
+// The 22 dtypes and their bits (docs/format.md#dtypes), written out here on purpose.
 constexpr std::array<std::pair<std::string_view, unsigned>, 22> kDtypes{{
     {"BOOL", 8}, {"F4", 4}, {"F6_E2M3", 6}, {"F6_E3M2", 6}, {"U8", 8}, {"I8", 8},
     {"F8_E5M2", 8}, {"F8_E4M3", 8}, {"F8_E8M0", 8}, {"F8_E4M3FNUZ", 8}, {"F8_E5M2FNUZ", 8},

@@ -1,5 +1,5 @@
 // profile_relation: the two profiles over the same file (the input) keep
-// their documented relation (PROFILES.md):
+// their documented relation (docs/profiles.md#relation):
 //   * strict ⊂ compat: whatever strict accepts, compat accepts with the same
 //     tensors (names, dtypes, shapes, offsets, element counts), the same
 //     metadata, the same header length and data size, and records no strict

@@ -1,4 +1,4 @@
-// The strict integer grammar, as boundary tables (STYLE.md: 0, 2^53-1, 2^53,
+// The strict integer grammar, as boundary tables (docs/format.md#integers: 0, 2^53-1, 2^53,
 // 2^64-1, 2^64, "00", "-0", "1.0", "1e3", " 1").
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// Rules of PROFILES.md that the corpus cannot show on its own: configurable
+// Rules of docs/profiles.md that the corpus cannot show on its own: configurable
 // limits (and that they report the limit class), what a validated Header
 // exposes, error offsets and tensor names, and the strict violations a
 // compat parse records for the audit layer.

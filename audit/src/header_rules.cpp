@@ -7,7 +7,7 @@
 namespace stguard::audit::detail {
 namespace {
 
-// The Hub's metadata parsers refuse headers above this (PROFILES.md).
+// The Hub's metadata parsers refuse headers above this (docs/profiles.md#not-rejected-by-either-profile).
 constexpr std::uint64_t kHubHeaderLimit = 25'000'000;
 // Writers pad to 8 bytes, some to a 4 KiB page: anything beyond a page of
 // padding, and more padding than JSON, is not layout but storage.

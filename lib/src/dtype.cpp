@@ -1,4 +1,4 @@
-// The dtype table of FORMAT.md, indexed by the reference writer's order.
+// The dtype table of docs/format.md#dtypes, indexed by the reference writer's order.
 #include "stguard/dtype.hpp"
 
 #include <array>

@@ -1,7 +1,7 @@
 // The JSON layer: RapidJSON's SAX reader turned into strict tokens.
 //
 // RapidJSON does the RFC 8259 grammar; this layer adds what it lacks for
-// hostile input (FORMAT.md, STYLE.md):
+// hostile input (docs/format.md#json-syntax):
 //   * input comes through ByteCursor (CursorStream), never a raw pointer;
 //   * numbers arrive as raw text and are judged by our own integer grammar
 //     (parse_json_uint), so nothing is silently turned into a double;

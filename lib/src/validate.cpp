@@ -1,5 +1,5 @@
 // The framing layer and the public validation entry points. Order of checks
-// follows the reference (FORMAT.md): size >= 8, N against the caps, 8 + N
+// follows the reference (docs/format.md#order-of-checks): size >= 8, N against the caps, 8 + N
 // within the file, UTF-8 of the header, JSON, schema, layout, data size.
 #include "stguard/validate.hpp"
 

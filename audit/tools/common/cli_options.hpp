@@ -1,5 +1,5 @@
 // Command-line flags every validating tool shares: --profile and the limit
-// flags of PROFILES.md, turned into stguard::Options. Also the one place that
+// flags of docs/profiles.md#limits, turned into stguard::Options. Also the one place that
 // maps CLI11's parse outcomes onto the tools' exit statuses.
 #pragma once
 

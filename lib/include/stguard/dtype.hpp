@@ -1,5 +1,5 @@
 // The 22 safetensors dtypes: exact JSON names, bit widths, and the reference
-// writer's sort order (FORMAT.md). The enum's numeric value *is* that order,
+// writer's sort order (docs/format.md#dtypes). The enum's numeric value *is* that order,
 // so sorting by dtype descending is sorting by the enum descending.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Profiles and limits: the policy a file is judged by (PROFILES.md).
+// Profiles and limits: the policy a file is judged by (docs/profiles.md).
 //
 // A profile is a set of switches over one parser, never a second parser.
 // Limits are named with their rationale; a file rejected by a limit gets an

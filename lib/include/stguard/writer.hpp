@@ -4,7 +4,7 @@
 //
 // This header owns the description of what to write (TensorSpec, HeaderSpec,
 // FileBuilder), the policy (WriterOptions) and the canonical layout
-// (serialize_header). Layout is the reference convention of FORMAT.md: tensors
+// (serialize_header). Layout is the reference convention of docs/format.md#writer-conventions: tensors
 // sorted by dtype order descending, then by name bytewise; contiguous from 0;
 // compact JSON with "__metadata__" first (keys sorted, so output is
 // deterministic); header padded with spaces to a multiple of 8, so every tensor
