@@ -127,7 +127,7 @@ TEST_CASE("docs/format.md's dtype table is the library's, bit for bit", "[docs]"
   }
 }
 
-TEST_CASE("every corpus file the spec documents name exists", "[docs]") {
+TEST_CASE("every corpus file named in docs/format.md and docs/profiles.md exists", "[docs]") {
   for (const char* doc : {"format.md", "profiles.md"}) {
     const std::set<std::string> names = corpus_names_in(read_text(kRoot / "docs" / doc));
     INFO(doc);
