@@ -12,7 +12,11 @@
 #      16-way: this machine's L1d and L3) of strict validation, collecting
 #      only inside one validate-and-free call: 10 calls on headers-1k, 1 call
 #      on headers-200k; profile_report.py prints layers and top functions;
-#   4. peak resident memory of `st-validate headers-200k.safetensors`
+#   4. the instruction ladder: the same count for each JSON stage alone
+#      (RapidJSON no-op iterative and recursive, over CursorStream, the whole
+#      tokenizer with a no-op sink; bench/json_stages.hpp), so "% of the no-op
+#      ceiling" is also stated in instructions, which the load cannot move;
+#   5. peak resident memory of `st-validate headers-200k.safetensors`
 #      (GNU time -v) and massif's heap at its peak, by allocating function.
 # Everything lands in build/profile/ (raw callgrind.out and massif files
 # for callgrind_annotate / kcachegrind / ms_print, and profile.md, which is
@@ -38,9 +42,9 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --skip-build) SKIP_BUILD=1 ;;
     --keep) KEEP=1 ;;
-    --compat) PROFILE_FLAG=(--compat); PROFILE_NAME=compat ;;
+    --compat) PROFILE_FLAG=(--stage compat); PROFILE_NAME=compat ;;
     --top) TOP="$2"; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "profile_header.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -82,13 +86,36 @@ profile() {  # label, file, calls, tensors
   local label="$1" file="$2" calls="$3" tensors="$4" out="$OUT/callgrind-$PROFILE_NAME-$1.out"
   log "callgrind: $label ($calls call(s))"
   valgrind --tool=callgrind --cache-sim=yes --D1=32768,8,64 --LL=33554432,16,64 \
-    --toggle-collect='stguard::bench::validate_once(*' --callgrind-out-file="$out" \
+    --toggle-collect='stguard::bench::run_once(*' --callgrind-out-file="$out" \
     "$BIN/profile_header" "$file" --calls "$calls" "${PROFILE_FLAG[@]}" > /dev/null 2> "$out.log"
   { echo; python3 "$ROOT/bench/profile_report.py" callgrind "$out" --calls "$calls" --tensors "$tensors" \
       --top "$TOP" --cache-sim --title "$label: $(basename "$file"), $tensors tensors"; } >> "$REPORT"
 }
 profile 1k "$WORK/headers-1k.safetensors" 10 1000
 profile 200k "$WORK/headers-200k.safetensors" 1 200000
+
+instructions() {  # stage, file, calls: instructions per call
+  local log="$OUT/ladder.log"
+  valgrind --tool=callgrind --toggle-collect='stguard::bench::run_once(*' --callgrind-out-file=/dev/null \
+    "$BIN/profile_header" "$2" --stage "$1" --calls "$3" > /dev/null 2> "$log"
+  sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$log" | awk -v c="$3" '{printf "%.0f", $1 / c}'
+}
+log "callgrind: the instruction ladder of the JSON stages"
+{
+  echo
+  echo "#### Instructions per tensor, stage by stage (each stage alone, scratch copy included)"
+  echo
+  echo "| stage | headers-1k | headers-200k | share of $PROFILE_NAME, 1k | share of $PROFILE_NAME, 200k |"
+  echo "|---|---|---|---|---|"
+  full_1k="$(instructions "$PROFILE_NAME" "$WORK/headers-1k.safetensors" 10)"
+  full_200k="$(instructions "$PROFILE_NAME" "$WORK/headers-200k.safetensors" 1)"
+  for stage in rapidjson rapidjson-recursive rapidjson-cursor tokenizer "$PROFILE_NAME"; do
+    a="$(instructions "$stage" "$WORK/headers-1k.safetensors" 10)"
+    b="$(instructions "$stage" "$WORK/headers-200k.safetensors" 1)"
+    awk -v s="$stage" -v a="$a" -v b="$b" -v fa="$full_1k" -v fb="$full_200k" \
+      'BEGIN {printf "| %s | %.0f | %.0f | %.0f%% | %.0f%% |\n", s, a / 1000, b / 200000, 100 * a / fa, 100 * b / fb}'
+  done
+} >> "$REPORT"
 
 log "peak resident memory and heap of st-validate on headers-200k"
 file="$WORK/headers-200k.safetensors"
