@@ -37,7 +37,9 @@ fn usage() -> ! {
 }
 
 fn parse_number(value: Option<String>) -> u64 {
-    value.and_then(|text| text.parse().ok()).unwrap_or_else(|| usage())
+    value
+        .and_then(|text| text.parse().ok())
+        .unwrap_or_else(|| usage())
 }
 
 fn parse_options() -> Options {
@@ -71,7 +73,10 @@ fn die(message: String) -> ! {
 
 /// Nanoseconds of CPU time this thread has used.
 fn thread_cpu_ns() -> u64 {
-    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: clock_gettime writes one timespec into the valid pointer given.
     let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
     if status != 0 {
@@ -84,7 +89,10 @@ fn thread_cpu_ns() -> u64 {
 /// header read into its front. Returns the buffer and the header length.
 fn load(path: &str) -> (Vec<u8>, usize) {
     let mut file = File::open(path).unwrap_or_else(|e| die(format!("open {path}: {e}")));
-    let length = file.metadata().unwrap_or_else(|e| die(format!("stat {path}: {e}"))).len() as usize;
+    let length = file
+        .metadata()
+        .unwrap_or_else(|e| die(format!("stat {path}: {e}")))
+        .len() as usize;
     let mut buffer = vec![0u8; length];
     file.read_exact(&mut buffer[..8.min(length)])
         .unwrap_or_else(|e| die(format!("read {path}: {e}")));
@@ -97,7 +105,7 @@ fn load(path: &str) -> (Vec<u8>, usize) {
     (buffer, header)
 }
 
-fn percentile_median(values: &mut [f64]) -> f64 {
+fn median(values: &mut [f64]) -> f64 {
     values.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let middle = values.len() / 2;
     if values.len() % 2 == 1 {
@@ -161,9 +169,11 @@ fn measure(path: &str, options: &Options) -> Value {
     }
     let min_wall = wall.iter().cloned().fold(f64::INFINITY, f64::min);
     let min_cpu = cpu.iter().cloned().fold(f64::INFINITY, f64::min);
-    let median_wall = percentile_median(&mut wall);
-    let median_cpu = percentile_median(&mut cpu);
-    let name = std::path::Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned());
+    let median_wall = median(&mut wall);
+    let median_cpu = median(&mut cpu);
+    let name = std::path::Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
     json!({
         "file": name.unwrap_or_else(|| path.to_string()),
         "file_bytes": buffer.len(),
@@ -185,7 +195,11 @@ fn measure(path: &str, options: &Options) -> Value {
 
 fn main() {
     let options = parse_options();
-    let results: Vec<Value> = options.files.iter().map(|path| measure(path, &options)).collect();
+    let results: Vec<Value> = options
+        .files
+        .iter()
+        .map(|path| measure(path, &options))
+        .collect();
     let report = json!({
         "reader": "safetensors crate (Rust)",
         "call": "SafeTensors::read_metadata(whole file in memory), result dropped",
