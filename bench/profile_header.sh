@@ -27,10 +27,7 @@
 # Needs valgrind and GNU time (scripts/install-deps.sh). Not part of the tests.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-WORK="${STGUARD_BENCH_DIR:-$ROOT/bench/work}"
-BIN="$ROOT/build/release/bin"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"  # ROOT, WORK, BIN, build_release_bench, require_built
 OUT="$ROOT/build/profile"
 SKIP_BUILD=0
 KEEP=0
@@ -65,12 +62,9 @@ trap cleanup EXIT
 
 if [ "$SKIP_BUILD" -eq 0 ]; then
   log "building profile_header, st-validate, make_bench_files"
-  cmake --preset release -DSTGUARD_BUILD_BENCH=ON >/dev/null
-  cmake --build --preset release -j2 --target profile_header st-validate make_bench_files
+  build_release_bench profile_header st-validate make_bench_files
 fi
-for tool in profile_header st-validate make_bench_files; do
-  [ -x "$BIN/$tool" ] || { log "missing $BIN/$tool (build with -DSTGUARD_BUILD_BENCH=ON)"; exit 1; }
-done
+require_built profile_header st-validate make_bench_files
 
 "$BIN/make_bench_files" --dir "$WORK" --only headers >/dev/null
 mkdir -p "$OUT"

@@ -41,12 +41,9 @@
 # bench/reference-py/requirements.txt (reused when its pins are present).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-WORK="${STGUARD_BENCH_DIR:-$ROOT/bench/work}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"  # ROOT, WORK, BIN, build_release_bench, require_built
 TMP_TARGET="${STGUARD_BENCH_TMPDIR:-/dev/shm}"
 RESULTS="$ROOT/bench/results"
-BIN="$ROOT/build/release/bin"
 REF_RS_DIR="$ROOT/bench/reference-rs"
 REF_RS_BIN="$ROOT/build/reference-rs/release/reference-rs"
 REF_PY="$ROOT/bench/reference-py/time_safe_open.py"
@@ -109,8 +106,7 @@ trap cleanup EXIT
 # --- build ------------------------------------------------------------------
 if [ "$SKIP_BUILD" -eq 0 ]; then
   log "building the release preset with the benchmarks"
-  cmake --preset release -DSTGUARD_BUILD_BENCH=ON >/dev/null
-  cmake --build --preset release -j2
+  build_release_bench
   if wanted compare; then
     command -v cargo >/dev/null || { log "cargo is missing: install Rust, or leave out the compare family (--only)"; exit 1; }
     log "building the reference reader (bench/reference-rs: the safetensors crate, Cargo.lock)"
@@ -118,9 +114,7 @@ if [ "$SKIP_BUILD" -eq 0 ]; then
       --manifest-path "$REF_RS_DIR/Cargo.toml"
   fi
 fi
-for tool in stguard_bench make_bench_files st-validate st-inspect st-audit; do
-  [ -x "$BIN/$tool" ] || { log "missing $BIN/$tool (build with -DSTGUARD_BUILD_BENCH=ON)"; exit 1; }
-done
+require_built stguard_bench make_bench_files st-validate st-inspect st-audit
 command -v /usr/bin/time >/dev/null || { log "GNU time is missing: scripts/install-deps.sh"; exit 1; }
 
 # The Python package in its own venv: reused as it is when every pin of
