@@ -93,8 +93,11 @@ fn load(path: &str) -> (Vec<u8>, usize) {
         .metadata()
         .unwrap_or_else(|e| die(format!("stat {path}: {e}")))
         .len() as usize;
+    if length < 8 {
+        die(format!("{path}: shorter than the 8-byte header length"));
+    }
     let mut buffer = vec![0u8; length];
-    file.read_exact(&mut buffer[..8.min(length)])
+    file.read_exact(&mut buffer[..8])
         .unwrap_or_else(|e| die(format!("read {path}: {e}")));
     let header = u64::from_le_bytes(buffer[..8].try_into().unwrap()) as usize;
     if header > length - 8 {
