@@ -8,10 +8,11 @@
 #   1. builds profile_header, st-validate and make_bench_files (release
 #      preset with -DSTGUARD_BUILD_BENCH=ON) unless --skip-build;
 #   2. writes the header series (make_bench_files --only headers);
-#   3. callgrind with simulated caches (D1 32 KiB 8-way, last level 32 MiB
-#      16-way: this machine's L1d and L3) of strict validation, collecting
-#      only inside one validate-and-free call: 10 calls on headers-1k, 1 call
-#      on headers-200k; profile_report.py prints layers and top functions;
+#   3. callgrind with simulated caches (D1 48 KiB 12-way, last level 32 MiB
+#      16-way: the L1d and L3 of this machine's current Zen 5 host) of strict
+#      validation, collecting only inside one validate-and-free call: 10 calls
+#      on headers-1k, 1 call on headers-200k; profile_report.py prints layers
+#      and top functions;
 #   4. the instruction ladder: the same count for each JSON stage alone
 #      (RapidJSON no-op iterative and recursive, over CursorStream, the whole
 #      tokenizer with a no-op sink; bench/json_stages.hpp), so "% of the no-op
@@ -41,7 +42,7 @@ while [ $# -gt 0 ]; do
     --keep) KEEP=1 ;;
     --compat) PROFILE_FLAG=(--stage compat); PROFILE_NAME=compat ;;
     --top) TOP="$2"; shift ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "profile_header.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -79,7 +80,7 @@ REPORT="$OUT/profile.md"
 profile() {  # label, file, calls, tensors
   local label="$1" file="$2" calls="$3" tensors="$4" out="$OUT/callgrind-$PROFILE_NAME-$1.out"
   log "callgrind: $label ($calls call(s))"
-  valgrind --tool=callgrind --cache-sim=yes --D1=32768,8,64 --LL=33554432,16,64 \
+  valgrind --tool=callgrind --cache-sim=yes --D1=49152,12,64 --LL=33554432,16,64 \
     --toggle-collect='stguard::bench::run_once(*' --callgrind-out-file="$out" \
     "$BIN/profile_header" "$file" --calls "$calls" "${PROFILE_FLAG[@]}" > /dev/null 2> "$out.log"
   { echo; python3 "$ROOT/bench/profile_report.py" callgrind "$out" --calls "$calls" --tensors "$tensors" \
