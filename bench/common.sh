@@ -23,3 +23,10 @@ require_built() {
     [ -x "$BIN/$tool" ] || { echo "$(basename "$0"): missing $BIN/$tool (build with -DSTGUARD_BUILD_BENCH=ON)" >&2; exit 1; }
   done
 }
+
+# The commit measured, and whether the sources differed from it. The results
+# folder is left out: a run rewrites it before it records the machine.
+commit_label() {
+  echo "$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet -- . ':(exclude)bench/results' 2>/dev/null ||
+    echo ' + uncommitted changes')"
+}

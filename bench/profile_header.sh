@@ -28,7 +28,7 @@
 # Needs valgrind and GNU time (scripts/install-deps.sh). Not part of the tests.
 set -euo pipefail
 
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"  # ROOT, WORK, BIN, build_release_bench, require_built
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"  # ROOT, WORK, BIN, build_release_bench, require_built, commit_label
 OUT="$ROOT/build/profile"
 SKIP_BUILD=0
 KEEP=0
@@ -73,7 +73,7 @@ REPORT="$OUT/profile.md"
 {
   echo "## Header validation profile ($PROFILE_NAME): callgrind instruction counts"
   echo
-  echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' + uncommitted changes'),"
+  echo "commit $(commit_label),"
   echo "$(valgrind --version), $(g++ --version | head -1), release preset; $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 } > "$REPORT"
 

@@ -41,7 +41,7 @@
 # bench/reference-py/requirements.txt (reused when its pins are present).
 set -euo pipefail
 
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"  # ROOT, WORK, BIN, build_release_bench, require_built
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"  # ROOT, WORK, BIN, build_release_bench, require_built, commit_label
 TMP_TARGET="${STGUARD_BENCH_TMPDIR:-/dev/shm}"
 RESULTS="$ROOT/bench/results"
 REF_RS_DIR="$ROOT/bench/reference-rs"
@@ -168,7 +168,7 @@ describe_machine() {
   echo "openssl:     $(openssl version)"
   echo "benchmark:   Google Benchmark $(dpkg-query -W -f='${Version}' libbenchmark-dev 2>/dev/null || echo '?')"
   echo "corpus fs:   $(df -T "$WORK" | awk 'NR==2 {print $2}') ($WORK); writer tmp: $(df -T "$TMP_TARGET" | awk 'NR==2 {print $2}') ($TMP_TARGET)"
-  echo "commit:      $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' + uncommitted changes')"
+  echo "commit:      $(commit_label)"
   echo "rust:        $(rustc --version 2>/dev/null || echo 'not installed')"
   echo "python:      $(python3 --version 2>&1)"
   echo "repetitions: $REPS"
