@@ -4,67 +4,29 @@
 //
 //   json/copy_header           the private scratch copy parse_header makes
 //   json/utf8_check            the strict UTF-8 pass (lib/src/utf8.cpp)
-//   json/rapidjson_insitu_noop RapidJSON 1.1's SAX reader alone, a handler that
-//                              does nothing, the library's flags (iterative,
-//                              in situ, numbers as strings, stop when done)
-//                              over RapidJSON's own raw-pointer stream: the
-//                              ceiling of the mandated tokenizer
+//   json/rapidjson_insitu_noop RapidJSON's SAX reader alone, no-op handler,
+//                              the library's flags: the tokenizer's ceiling
 //   json/rapidjson_recursive_insitu_noop  the same without kParseIterativeFlag
-//   json/rapidjson_cursor_noop the same reader over the library's bounds-
-//                              checked CursorStream (ByteCursor underneath)
-//   json/tokenizer_noop_sink   the library's whole JSON layer (tokenize_json:
-//                              CursorStream + SaxAdapter with depth and
-//                              surrogate checks) feeding a sink that accepts
+//   json/rapidjson_cursor_noop the same reader over the library's CursorStream
+//   json/tokenizer_noop_sink   the library's whole JSON layer, a sink that accepts
 //   header/strict, header/compat  everything: the above plus HeaderBuilder
 //                              (schema, integers, layout sort, name index)
 //
-// The stage benchmarks use the library's internal headers (lib/src), as the
-// tests and fuzzers do; they measure the code the library runs, not a copy.
-#include "json_tokenizer.hpp"  // first: it sets RAPIDJSON_ASSERT before RapidJSON is included
+// The JSON stages are json_stages.hpp, shared with the profiling driver
+// (profile_header) so callgrind counts the code timed here. The UTF-8 stage
+// uses the library's internal header (lib/src), as the tests and fuzzers do.
 #include "utf8.hpp"
-
-#include <rapidjson/reader.h>
 
 #include <cstring>
 #include <memory>
 
 #include "bench_common.hpp"
 #include "bench_files.hpp"
+#include "json_stages.hpp"
 #include "stguard/validate.hpp"
 
 namespace stguard::bench {
 namespace {
-
-constexpr unsigned kLibraryFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag |
-                                   rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseInsituFlag;
-constexpr unsigned kRecursiveFlags = kLibraryFlags & ~static_cast<unsigned>(rapidjson::kParseIterativeFlag);
-
-// Accepts every event: what RapidJSON costs with nothing to do.
-struct NoopHandler : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, NoopHandler> {};
-
-// The tokenizer's sink interface (HeaderBuilder's), accepting everything.
-struct NoopSink {
-  bool on_object_start(std::uint64_t) { return true; }
-  bool on_object_end(std::uint64_t) { return true; }
-  bool on_array_start(std::uint64_t) { return true; }
-  bool on_array_end(std::uint64_t) { return true; }
-  bool on_key(std::string_view key, std::uint64_t) {
-    benchmark::DoNotOptimize(key.data());
-    return true;
-  }
-  bool on_string(std::string_view value, std::uint64_t) {
-    benchmark::DoNotOptimize(value.data());
-    return true;
-  }
-  bool on_number(std::string_view raw, std::uint64_t) {
-    benchmark::DoNotOptimize(raw.data());
-    return true;
-  }
-  bool on_bool(bool, std::uint64_t) { return true; }
-  bool on_null(std::uint64_t) { return true; }
-  [[nodiscard]] std::optional<Error>& error() noexcept { return error_; }
-  std::optional<Error> error_;
-};
 
 struct Subject {
   std::string file;
@@ -120,56 +82,17 @@ void bench_utf8(benchmark::State& state, const std::shared_ptr<const Subject>& s
   set_rate(state, *subject);
 }
 
-template <unsigned Flags>
-void bench_rapidjson_raw(benchmark::State& state, const std::shared_ptr<const Subject>& subject) {
+// One iteration refills the scratch buffer (the in-situ parse overwrites it)
+// and runs `stage` over it: the copy is part of the cost, as in parse_header.
+template <typename Stage>
+void bench_stage(benchmark::State& state, const std::shared_ptr<const Subject>& subject, Stage stage) {
   std::vector<char> scratch = scratch_for(*subject);
   for (auto _ : state) {
     refill(scratch, *subject);
-    rapidjson::InsituStringStream stream(scratch.data());
-    NoopHandler handler;
-    rapidjson::Reader reader;
-    const rapidjson::ParseResult result = reader.Parse<Flags>(stream, handler);
-    if (result.IsError()) {
-      state.SkipWithError("RapidJSON rejected a corpus header");
+    if (!stage(scratch)) {
+      state.SkipWithError("the JSON stage rejected a corpus header");
       break;
     }
-    benchmark::DoNotOptimize(result);
-  }
-  set_rate(state, *subject);
-}
-
-void bench_rapidjson_cursor(benchmark::State& state, const std::shared_ptr<const Subject>& subject) {
-  std::vector<char> scratch = scratch_for(*subject);
-  const std::size_t size = subject->bytes.header().size();
-  for (auto _ : state) {
-    refill(scratch, *subject);
-    detail::CursorStream stream(scratch.data(), size);
-    NoopHandler handler;
-    rapidjson::Reader reader;
-    const rapidjson::ParseResult result = reader.Parse<kLibraryFlags>(stream, handler);
-    if (result.IsError()) {
-      state.SkipWithError("RapidJSON rejected a corpus header");
-      break;
-    }
-    benchmark::DoNotOptimize(result);
-  }
-  set_rate(state, *subject);
-}
-
-void bench_tokenizer(benchmark::State& state, const std::shared_ptr<const Subject>& subject) {
-  std::vector<char> scratch = scratch_for(*subject);
-  const std::size_t size = subject->bytes.header().size();
-  detail::TokenizerConfig config;
-  for (auto _ : state) {
-    refill(scratch, *subject);
-    NoopSink sink;
-    detail::TokenizerNotes notes;
-    auto error = detail::tokenize_json(std::span<char>(scratch.data(), size), config, sink, notes);
-    if (error) {
-      state.SkipWithError("the tokenizer rejected a corpus header");
-      break;
-    }
-    benchmark::DoNotOptimize(error);
   }
   set_rate(state, *subject);
 }
@@ -202,11 +125,19 @@ void register_header_benchmarks() {
     add("header/compat", [](benchmark::State& s, const auto& x) { bench_parse(s, x, Options::compat()); });
     add("json/copy_header", [](benchmark::State& s, const auto& x) { bench_copy(s, x); });
     add("json/utf8_check", [](benchmark::State& s, const auto& x) { bench_utf8(s, x); });
-    add("json/rapidjson_insitu_noop", [](benchmark::State& s, const auto& x) { bench_rapidjson_raw<kLibraryFlags>(s, x); });
-    add("json/rapidjson_recursive_insitu_noop",
-        [](benchmark::State& s, const auto& x) { bench_rapidjson_raw<kRecursiveFlags>(s, x); });
-    add("json/rapidjson_cursor_noop", [](benchmark::State& s, const auto& x) { bench_rapidjson_cursor(s, x); });
-    add("json/tokenizer_noop_sink", [](benchmark::State& s, const auto& x) { bench_tokenizer(s, x); });
+    // RapidJSON's own stream reads up to the NUL; the library's streams take the header alone.
+    add("json/rapidjson_insitu_noop", [](benchmark::State& s, const auto& x) {
+      bench_stage(s, x, [](std::vector<char>& b) { return rapidjson_noop(b, true); });
+    });
+    add("json/rapidjson_recursive_insitu_noop", [](benchmark::State& s, const auto& x) {
+      bench_stage(s, x, [](std::vector<char>& b) { return rapidjson_noop(b, false); });
+    });
+    add("json/rapidjson_cursor_noop", [](benchmark::State& s, const auto& x) {
+      bench_stage(s, x, [](std::vector<char>& b) { return rapidjson_cursor_noop(std::span(b).first(b.size() - 1)); });
+    });
+    add("json/tokenizer_noop_sink", [](benchmark::State& s, const auto& x) {
+      bench_stage(s, x, [](std::vector<char>& b) { return tokenizer_noop(std::span(b).first(b.size() - 1)); });
+    });
   }
 }
 

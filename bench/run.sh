@@ -4,52 +4,86 @@
 # Builds the release preset with the benchmarks, writes the corpus
 # (make_bench_files: real data for GPT-2 small, sparse files up to 13.5 GB),
 # waits for a quiet machine, measures the physical references (memcpy,
-# page-cache read, openssl speed, process spawn) and every benchmark, records
-# peak resident memory of the tools, and prints a markdown summary that is
-# also saved as bench/results/summary.md. The corpus, including every
-# multi-GB sparse file, is deleted on exit unless --keep is given.
+# page-cache read, openssl speed, process spawn) and every benchmark, times
+# the reference readers (the safetensors crate in bench/reference-rs, the
+# Python package in a venv under build/) on the header series beside
+# stguard, records peak resident memory of the tools, and prints a markdown
+# summary that is also saved as bench/results/summary.md. The corpus,
+# including every multi-GB sparse file, is deleted on exit unless --keep is
+# given.
 #
 # Never part of the test command: timings on a shared machine are
 # experiments, and targets are judged in the summary, not by a test.
 #
 #   bench/run.sh [--skip-build] [--keep] [--reps N] [--max-wait N] [--only FAMILIES]
-#     --skip-build   use the binaries already in build/release/bin
+#   bench/run.sh header [--skip-build] [--keep] [--reps N] [--max-wait N]
+#     header         only the header comparison (the `compare` family, about
+#                    a minute): stguard strict and compat, RapidJSON's no-op
+#                    SAX reader, the crate and the Python package on
+#                    headers-1k/20k/200k; corpus of those three files only;
+#                    3 repetitions and no wait for a quiet machine unless
+#                    --reps / --max-wait say otherwise; the table is printed
+#                    and saved as bench/results/compare.md
+#     --skip-build   use the binaries already built (build/release/bin,
+#                    build/reference-rs/release/reference-rs)
 #     --keep         keep bench/work (the corpus) afterwards
-#     --reps N       Google Benchmark repetitions (default 5; medians and spread)
+#     --reps N       repetitions of every measurement (default 5; medians and spread)
 #     --max-wait N   how many 60 s waits for the 1-minute load to drop below
 #                    1.5 before measuring anyway (default 3; each family
 #                    then waits at most 20 s more)
-#     --only LIST    comma-separated subset of: ref,header,open,copy,write,audit,
-#                    thp,process,rss (default all)
+#     --only LIST    comma-separated subset of: ref,header,compare,open,copy,
+#                    write,audit,thp,process,rss (default all)
 # Environment: STGUARD_BENCH_DIR (corpus folder, default bench/work),
 # STGUARD_BENCH_TMPDIR (page-cache-only folder for the writer, default /dev/shm).
+# The reference readers need cargo (crates.io) and python3 with venv (PyPI):
+# the crate is built with CARGO_TARGET_DIR=build/reference-rs from the
+# committed Cargo.lock, the package installed into build/bench-venv from
+# bench/reference-py/requirements.txt (reused when its pins are present).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-WORK="${STGUARD_BENCH_DIR:-$ROOT/bench/work}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"  # ROOT, WORK, BIN, build_release_bench, require_built, commit_label
 TMP_TARGET="${STGUARD_BENCH_TMPDIR:-/dev/shm}"
 RESULTS="$ROOT/bench/results"
-BIN="$ROOT/build/release/bin"
-REPS=5
-MAX_WAIT=3
+REF_RS_DIR="$ROOT/bench/reference-rs"
+REF_RS_BIN="$ROOT/build/reference-rs/release/reference-rs"
+REF_PY="$ROOT/bench/reference-py/time_safe_open.py"
+VENV="$ROOT/build/bench-venv"
+ALL_FAMILIES="ref,header,compare,open,copy,write,audit,thp,process,rss"
+REPS=""
+MAX_WAIT=""
 SKIP_BUILD=0
 KEEP=0
-ONLY="ref,header,open,copy,write,audit,thp,process,rss"
+HEADER_ONLY=0
+ONLY="$ALL_FAMILIES"
 QUIET_LOAD=1.5
 
+if [ "${1:-}" = "header" ]; then
+  HEADER_ONLY=1
+  ONLY="compare"
+  shift
+fi
 while [ $# -gt 0 ]; do
   case "$1" in
     --skip-build) SKIP_BUILD=1 ;;
     --keep) KEEP=1 ;;
     --reps) REPS="$2"; shift ;;
     --max-wait) MAX_WAIT="$2"; shift ;;
-    --only) ONLY="$2"; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    --only) [ "$HEADER_ONLY" -eq 0 ] || { echo "run.sh: 'header' runs one family; --only does not apply" >&2; exit 2; }
+            ONLY="$2"; shift ;;
+    -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
+# The quick comparison is meant to be run while working: few repetitions, no
+# waiting for the machine to calm down (the load is recorded beside it).
+if [ "$HEADER_ONLY" -eq 1 ]; then
+  REPS="${REPS:-3}"
+  MAX_WAIT="${MAX_WAIT:-0}"
+else
+  REPS="${REPS:-5}"
+  MAX_WAIT="${MAX_WAIT:-3}"
+fi
 
 wanted() { [[ ",$ONLY," == *",$1,"* ]]; }
 log() { echo "run.sh: $*" >&2; }
@@ -72,31 +106,57 @@ trap cleanup EXIT
 # --- build ------------------------------------------------------------------
 if [ "$SKIP_BUILD" -eq 0 ]; then
   log "building the release preset with the benchmarks"
-  cmake --preset release -DSTGUARD_BUILD_BENCH=ON >/dev/null
-  cmake --build --preset release -j2
+  build_release_bench
+  if wanted compare; then
+    command -v cargo >/dev/null || { log "cargo is missing: install Rust, or leave out the compare family (--only)"; exit 1; }
+    log "building the reference reader (bench/reference-rs: the safetensors crate, Cargo.lock)"
+    CARGO_TARGET_DIR="$ROOT/build/reference-rs" cargo build --release --locked --quiet \
+      --manifest-path "$REF_RS_DIR/Cargo.toml"
+  fi
 fi
-for tool in stguard_bench make_bench_files st-validate st-inspect st-audit; do
-  [ -x "$BIN/$tool" ] || { log "missing $BIN/$tool (build with -DSTGUARD_BUILD_BENCH=ON)"; exit 1; }
-done
+require_built stguard_bench make_bench_files st-validate st-inspect st-audit
 command -v /usr/bin/time >/dev/null || { log "GNU time is missing: scripts/install-deps.sh"; exit 1; }
+
+# The Python package in its own venv: reused as it is when every pin of
+# requirements.txt is installed, so a rerun asks PyPI for nothing.
+ensure_venv() {
+  local requirements="$ROOT/bench/reference-py/requirements.txt"
+  if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" "$ROOT/bench/reference-py/pins_present.py" "$requirements"; then
+    return 0
+  fi
+  log "installing bench/reference-py/requirements.txt into $VENV"
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+}
+if wanted compare; then
+  [ -x "$REF_RS_BIN" ] || { log "missing $REF_RS_BIN (run without --skip-build once)"; exit 1; }
+  ensure_venv
+fi
 
 mkdir -p "$RESULTS"
 # A full run replaces every result; --only replaces the families it runs and
 # keeps the others (load.tsv then shows when each was measured).
 FULL_RUN=0
-[ "$ONLY" = "ref,header,open,copy,write,audit,thp,process,rss" ] && FULL_RUN=1
+[ "$ONLY" = "$ALL_FAMILIES" ] && FULL_RUN=1
 if [ "$FULL_RUN" -eq 1 ]; then
   rm -f "$RESULTS"/bench-*.json "$RESULTS"/hyperfine-*.json "$RESULTS"/openssl-speed*.txt "$RESULTS"/dd.txt \
-    "$RESULTS"/rss.tsv "$RESULTS"/load.tsv "$RESULTS"/summary.md
+    "$RESULTS"/rss.tsv "$RESULTS"/load.tsv "$RESULTS"/summary.md "$RESULTS"/compare-* "$RESULTS"/compare.md
 fi
 
 # --- corpus ------------------------------------------------------------------
-log "writing the corpus to $WORK"
-"$BIN/make_bench_files" --dir "$WORK"
-cp "$WORK/corpus.tsv" "$RESULTS/corpus.tsv"
+if [ "$HEADER_ONLY" -eq 1 ]; then
+  # Only the header series: seconds, not the minutes of the whole corpus.
+  # corpus.tsv in the results keeps describing the last full corpus.
+  log "writing the header series to $WORK"
+  "$BIN/make_bench_files" --dir "$WORK" --only headers
+else
+  log "writing the corpus to $WORK"
+  "$BIN/make_bench_files" --dir "$WORK"
+  cp "$WORK/corpus.tsv" "$RESULTS/corpus.tsv"
+fi
 
 # --- machine -----------------------------------------------------------------
-{
+describe_machine() {
   echo "date:        $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "cpu:         $(lscpu | sed -n 's/^Model name: *//p') ($(lscpu | sed -n 's/^Hypervisor vendor: *//p') guest)"
   echo "cpus:        $(nproc) ($(lscpu | sed -n 's/^Thread(s) per core: *//p') thread(s) per core), shared with other users"
@@ -108,14 +168,19 @@ cp "$WORK/corpus.tsv" "$RESULTS/corpus.tsv"
   echo "openssl:     $(openssl version)"
   echo "benchmark:   Google Benchmark $(dpkg-query -W -f='${Version}' libbenchmark-dev 2>/dev/null || echo '?')"
   echo "corpus fs:   $(df -T "$WORK" | awk 'NR==2 {print $2}') ($WORK); writer tmp: $(df -T "$TMP_TARGET" | awk 'NR==2 {print $2}') ($TMP_TARGET)"
-  echo "commit:      $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' + uncommitted changes')"
+  echo "commit:      $(commit_label)"
+  echo "rust:        $(rustc --version 2>/dev/null || echo 'not installed')"
+  echo "python:      $(python3 --version 2>&1)"
   echo "repetitions: $REPS"
-} > "$RESULTS/machine.txt"
+}
+[ "$HEADER_ONLY" -eq 1 ] || describe_machine > "$RESULTS/machine.txt"
 
-[ -f "$RESULTS/load.tsv" ] || printf 'phase\twhen\tload1\tload5\tload15\ttime\n' > "$RESULTS/load.tsv"
-record_load() {  # phase, start|end
+LOAD_COLUMNS='phase\twhen\tload1\tload5\tload15\ttime\n'
+[ "$HEADER_ONLY" -eq 1 ] || [ -f "$RESULTS/load.tsv" ] || printf "$LOAD_COLUMNS" > "$RESULTS/load.tsv"
+record_load() {  # phase, start|end, [file: default load.tsv]
+  local file="${3:-$RESULTS/load.tsv}" l1 l5 l15
   read -r l1 l5 l15 _ < /proc/loadavg
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$l1" "$l5" "$l15" "$(date +%H:%M:%S)" >> "$RESULTS/load.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$l1" "$l5" "$l15" "$(date +%H:%M:%S)" >> "$file"
 }
 # Waits up to `$1` seconds, polling every `$2`, for the 1-minute load
 # average to drop below QUIET_LOAD: other people's compiles on this 2-core
@@ -135,12 +200,16 @@ wait_for_quiet() {
   done
 }
 
+# Each family waits at most this long more for a quiet moment (none in the
+# quick header comparison).
+FAMILY_WAIT=20
+[ "$HEADER_ONLY" -eq 0 ] || FAMILY_WAIT=0
 BENCH_FLAGS=(--dir="$WORK" --tmpdir="$TMP_TARGET" --benchmark_repetitions="$REPS"
              --benchmark_report_aggregates_only=true --benchmark_out_format=json)
 run_family() {  # family, filter regex, min time in seconds, [VAR=value for the environment...]
   local family="$1" filter="$2" min_time="$3"
   shift 3
-  wait_for_quiet 20 10
+  wait_for_quiet "$FAMILY_WAIT" 10
   record_load "$family" start
   log "benchmarks: $family $*"
   env "$@" "$BIN/stguard_bench" "${BENCH_FLAGS[@]}" --benchmark_filter="$filter" --benchmark_min_time="$min_time" \
@@ -167,6 +236,36 @@ fi
 # Stages of the JSON layer only on the header series and GPT-2 (the rest add
 # nothing); parse_header on every file.
 wanted header && run_family header '^(header/|json/.*(headers-|gpt2))' 0.2
+
+# --- stguard beside the reference readers ------------------------------------------
+# One run over the same three files: stguard strict and compat and RapidJSON's
+# no-op SAX reader (the tokenizer's ceiling) in stguard_bench, then the crate's
+# read_metadata, then the Python package. Every repetition is kept (not only
+# the aggregates) so the summary can give the minimum beside the median, and
+# the load around each reader goes to compare-load.tsv.
+if wanted compare; then
+  compare_files=("$WORK/headers-1k.safetensors" "$WORK/headers-20k.safetensors" "$WORK/headers-200k.safetensors")
+  compare_load="$RESULTS/compare-load.tsv"
+  printf "$LOAD_COLUMNS" > "$compare_load"
+  describe_machine > "$RESULTS/compare-machine.txt"
+  wait_for_quiet "$FAMILY_WAIT" 10
+  record_load stguard start "$compare_load"
+  log "header comparison: stguard strict, compat, RapidJSON no-op ($REPS repetitions)"
+  "$BIN/stguard_bench" --dir="$WORK" --benchmark_filter='^(header/(strict|compat)|json/rapidjson_insitu_noop)/headers-' \
+    --benchmark_repetitions="$REPS" --benchmark_min_time=0.2 --benchmark_out_format=json \
+    --benchmark_out="$RESULTS/compare-stguard.json" >&2
+  record_load stguard end "$compare_load"
+  record_load crate start "$compare_load"
+  log "header comparison: the safetensors crate (SafeTensors::read_metadata)"
+  "$REF_RS_BIN" --reps "$REPS" --warmup-ms 200 --rep-ms 200 "${compare_files[@]}" > "$RESULTS/compare-crate.json"
+  record_load crate end "$compare_load"
+  record_load python start "$compare_load"
+  log "header comparison: the Python package (safe_open + keys)"
+  "$VENV/bin/python" "$REF_PY" --reps "$REPS" --warmup-ms 200 --rep-ms 200 "${compare_files[@]}" \
+    > "$RESULTS/compare-python.json"
+  record_load python end "$compare_load"
+fi
+
 wanted open && run_family open '^open/' 0.2
 wanted copy && run_family copy '^copy/' 0.5
 wanted write && run_family write '^write/' 0.5
@@ -229,4 +328,8 @@ if wanted rss; then
   record_load rss end
 fi
 
-python3 "$ROOT/bench/summarize.py" "$RESULTS" | tee "$RESULTS/summary.md"
+if [ "$HEADER_ONLY" -eq 1 ]; then
+  python3 "$ROOT/bench/summarize.py" --compare-only "$RESULTS" | tee "$RESULTS/compare.md"
+else
+  python3 "$ROOT/bench/summarize.py" "$RESULTS" | tee "$RESULTS/summary.md"
+fi

@@ -14,6 +14,15 @@ by the benchmark run, never by a test. Inputs (all in the results folder):
   rss.tsv               peak resident memory per tool run (/usr/bin/time %M)
   corpus.tsv            the files (make_bench_files)
   machine.txt, load.tsv the machine and the load average around each phase
+  compare-stguard.json  the header comparison: stguard strict/compat and the
+                        RapidJSON no-op on headers-1k/20k/200k, every repetition
+  compare-crate.json    the same files through the safetensors crate
+                        (bench/reference-rs) and the Python package
+  compare-python.json   (bench/reference-py), per call, wall and CPU time
+  compare-machine.txt, compare-load.tsv  the machine and load of that run
+
+  summarize.py [FOLDER]                  everything (bench/run.sh)
+  summarize.py --compare-only [FOLDER]   the comparison alone (bench/run.sh header)
 
 Only the standard library is used. Missing inputs leave their table out.
 """
@@ -151,8 +160,169 @@ def section(title, body, out):
     out.append(f"\n### {title}\n\n{body}\n")
 
 
+# --- stguard beside the reference readers (the compare family) -------------------------
+COMPARE_FILES = ["headers-1k.safetensors", "headers-20k.safetensors", "headers-200k.safetensors"]
+COMPARE_STGUARD = [("strict", "header/strict"), ("compat", "header/compat"), ("noop", "json/rapidjson_insitu_noop")]
+
+
+class Timing:
+    """Nanoseconds per call of one reader on one file, one value per repetition,
+    as wall time and as the CPU time of the calling thread."""
+
+    def __init__(self, wall, cpu, tensors):
+        self.wall, self.cpu, self.tensors = wall, cpu, tensors
+
+    def median(self, clock):
+        values = sorted(self.cpu if clock == "cpu" else self.wall)
+        middle = len(values) // 2
+        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+    def minimum(self, clock):
+        return min(self.cpu if clock == "cpu" else self.wall)
+
+
+def load_compare_stguard(path):
+    """(reader, file) -> Timing from Google Benchmark JSON written without
+    --benchmark_report_aggregates_only (every repetition is an entry)."""
+    if not os.path.exists(path):
+        return {}
+    with open(path) as handle:
+        data = json.load(handle)
+    found = {}
+    for entry in data.get("benchmarks", []):
+        if entry.get("run_type") != "iteration" or entry.get("error_occurred"):
+            continue
+        run = normalise(entry.get("run_name", entry["name"]))
+        for reader, prefix in COMPARE_STGUARD:
+            if run.startswith(prefix + "/"):
+                key = (reader, run[len(prefix) + 1:])
+                scale = TIME_UNITS[entry["time_unit"]] * 1e9
+                timing = found.setdefault(key, Timing([], [], entry.get("tensors", float("nan"))))
+                timing.wall.append(entry["real_time"] * scale)
+                timing.cpu.append(entry["cpu_time"] * scale)
+    return found
+
+
+def load_compare_reference(path):
+    """(file -> Timing, version) from bench/reference-rs or bench/reference-py JSON."""
+    if not os.path.exists(path):
+        return {}, None
+    with open(path) as handle:
+        data = json.load(handle)
+    timings = {row["file"]: Timing(row["wall_ns"], row["cpu_ns"], row["tensors"]) for row in data["results"]}
+    layouts = {row["file"]: row.get("reference_layout") for row in data["results"]}
+    return timings, (data.get("version"), layouts)
+
+
+def compare_section(folder, out, targets):
+    """The header comparison: stguard strict/compat, RapidJSON's no-op ceiling,
+    the crate and the Python package, on the same files in one run."""
+    stguard = load_compare_stguard(os.path.join(folder, "compare-stguard.json"))
+    crate, crate_info = load_compare_reference(os.path.join(folder, "compare-crate.json"))
+    python, python_info = load_compare_reference(os.path.join(folder, "compare-python.json"))
+    files = [f for f in COMPARE_FILES if ("strict", f) in stguard]
+    if not files:
+        return
+    crate_version = crate_info[0] if crate_info else "?"
+    python_version = python_info[0] if python_info else "?"
+
+    def ratio(numerator, denominator, clock):
+        if numerator is None or denominator is None:
+            return float("nan")
+        return numerator.median(clock) / denominator.median(clock)
+
+    def times(clock):
+        rows = []
+        for file in files:
+            strict, compat, noop = (stguard.get((reader, file)) for reader, _ in COMPARE_STGUARD)
+            ref, py = crate.get(file), python.get(file)
+            us = lambda t: fmt(t.median(clock) / 1e3, 1) if t else "n/a"  # noqa: E731
+            rows.append([file, f"{int(strict.tensors):,}", us(strict), us(compat), us(noop), us(ref), us(py),
+                         f"{fmt(ratio(ref, strict, clock))}x", f"{fmt(ratio(py, strict, clock))}x",
+                         fmt(ratio(compat, strict, clock), 3), pct(ratio(noop, strict, clock))])
+        return table(["file", "tensors", "strict µs", "compat µs", "RapidJSON no-op µs", "crate µs", "Python µs",
+                      "crate / strict", "Python / strict", "compat / strict", "strict % of no-op ceiling"], rows)
+
+    def per_tensor(clock):
+        rows = []
+        for file in files:
+            cells = [file]
+            for timing in [stguard.get(("strict", file)), stguard.get(("compat", file)), crate.get(file),
+                           python.get(file)]:
+                if timing:
+                    cells.append(f"{fmt(timing.median(clock) / timing.tensors, 0)} "
+                                 f"({fmt(timing.minimum(clock) / timing.tensors, 0)})")
+                else:
+                    cells.append("n/a")
+            rows.append(cells)
+        return table(["file", "strict", "compat", "crate", "Python"], rows)
+
+    reps = len(stguard[("strict", files[0])].wall)
+    body = (f"Per call, median of {reps} repetitions. crate: safetensors {crate_version} (Rust), "
+            "`SafeTensors::read_metadata` on the file in memory; Python: safetensors "
+            f"{python_version}, `safe_open(path, framework=\"numpy\")` + `keys()` (includes open and mmap). "
+            "A / strict above 1 means stguard's strict validation is that many times faster. "
+            "CPU time is the calling thread's: what a call costs a core, and the basis of the verdicts, since "
+            "wall time also counts the time other processes on this shared machine hold the core.\n\n"
+            "Thread CPU time:\n\n" + times("cpu") + "\n\nWall time:\n\n" + times("wall")
+            + "\n\nns per tensor, CPU time, median (minimum):\n\n" + per_tensor("cpu"))
+    layouts = crate_info[1] if crate_info else {}
+    if layouts and all(layouts.get(f) for f in files):
+        body += ("\n\nEvery file's header is byte for byte what the reference writer emits for its tensors "
+                 "(checked by bench/reference-rs against serde_json's rendering of the parsed metadata).")
+    loads = read_tsv(os.path.join(folder, "compare-load.tsv"))
+    if loads:
+        values = [float(row["load1"]) for row in loads]
+        body += (f"\n\n1-minute load average during the comparison: {min(values):.2f}–{max(values):.2f} "
+                 f"on {os.cpu_count()} CPUs ({', '.join(r['phase'] + ' ' + r['when'] + ' ' + r['load1'] for r in loads)}).")
+    section("Header validation against the reference readers (same bytes, one run)", body, out)
+
+    first, last = files[0], files[-1]
+    for file in (first, last):
+        strict, ref = stguard.get(("strict", file)), crate.get(file)
+        if ref:
+            speedup = ratio(ref, strict, "cpu")
+            targets.append([f"strict >= 5x the crate's read_metadata, {file}",
+                            f"{fmt(speedup)}x (CPU time; {fmt(ratio(ref, strict, 'wall'))}x wall)",
+                            f"crate {fmt(ref.median('cpu') / 1e3, 1)} µs, strict {fmt(strict.median('cpu') / 1e3, 1)} µs",
+                            "met" if speedup >= 5 else "MISSED"])
+    if first != last:
+        a, b = stguard[("strict", first)], stguard[("strict", last)]
+        growth = (b.median("cpu") / b.tensors) / (a.median("cpu") / a.tensors) - 1
+        targets.append([f"strict ns per tensor flat from {int(a.tensors):,} to {int(b.tensors):,} tensors (within 10%)",
+                        f"{fmt(a.median('cpu') / a.tensors, 0)} -> {fmt(b.median('cpu') / b.tensors, 0)} ns "
+                        f"({growth * 100:+.0f}%)", "CPU time", "met" if abs(growth) <= 0.10 else "MISSED"])
+    worst = max(ratio(stguard.get(("compat", f)), stguard[("strict", f)], "cpu") for f in files)
+    if not math.isnan(worst):
+        targets.append(["compat within 5% of strict", f"compat / strict up to {fmt(worst, 3)}", "CPU time",
+                        "met" if worst <= 1.05 else "MISSED"])
+    noop = stguard.get(("noop", first))
+    if noop:
+        share = ratio(noop, stguard[("strict", first)], "cpu")
+        targets.append([f"strict >= 70% of the RapidJSON no-op ceiling, {first}", pct(share),
+                        f"no-op {fmt(noop.median('cpu') / 1e3, 1)} µs", "met" if share >= 0.7 else "MISSED"])
+
+
+def compare_only(folder):
+    """bench/run.sh header: the comparison and its targets alone."""
+    out = ["## stguard header validation beside the reference readers"]
+    targets = []
+    machine_path = os.path.join(folder, "compare-machine.txt")
+    if os.path.exists(machine_path):
+        with open(machine_path) as handle:
+            section("Machine", "```\n" + handle.read().strip() + "\n```", out)
+    compare_section(folder, out, targets)
+    if targets:
+        section("Targets", table(["target", "measured", "reference", "verdict"], targets), out)
+    print("\n".join(out))
+
+
 def main():
-    folder = sys.argv[1] if len(sys.argv) > 1 else "bench/results"
+    arguments = sys.argv[1:]
+    if arguments and arguments[0] == "--compare-only":
+        compare_only(arguments[1] if len(arguments) > 1 else "bench/results")
+        return
+    folder = arguments[0] if arguments else "bench/results"
     runs = load_benchmarks(folder)
     corpus = {row["file"]: row for row in read_tsv(os.path.join(folder, "corpus.tsv"))}
     out = ["## stguard benchmark summary"]
@@ -252,6 +422,8 @@ def main():
     if rows:
         section("Header validation by stage (GB/s of header bytes, each stage alone)",
                 table(["file"] + [label for _, label in stages], rows), out)
+
+    compare_section(folder, out, targets)
 
     # --- open ---------------------------------------------------------------
     sizes = ["1MB", "16MB", "256MB", "1GB", "8GB", "llama-7b-13.5GB"]

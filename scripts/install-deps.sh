@@ -12,6 +12,8 @@ packages=(
   afl++ libsimdjson-dev                          # fuzzing: second engine, differential decoder
   libssl-dev libutf8proc-dev                     # audit: SHA-256, Unicode NFC
   libbenchmark-dev hyperfine time                # benchmarks (time: GNU /usr/bin/time for peak RSS)
+  valgrind python3-venv                          # bench/profile_header.sh (callgrind, massif); the
+                                                 # Python reference's venv (bench/run.sh)
 )
 
 missing=()
