@@ -227,6 +227,13 @@ TEST_CASE("config: YAML configs", "[audit][config]") {
     INFO(all_findings(report));
     CHECK(finding_at(report, Rule::config_dangerous_target, "yaml.run._target_") != nullptr);
   }
+  SECTION("a _target_ given by a YAML alias can name anything: high") {
+    const auto report = audit_value("cfg", "name: &fn os.system\nrun:\n  _target_: *fn\n");
+    INFO(all_findings(report));
+    const Finding* finding = finding_at(report, Rule::config_dangerous_target, "run._target_");
+    REQUIRE(finding != nullptr);
+    CHECK(finding->message.find("alias *fn") != std::string::npos);
+  }
   SECTION("PyYAML python/ tags") {
     auto report = audit_value("cfg", "!!python/object/apply:os.system [\"id\"]");
     INFO(all_findings(report));
@@ -290,6 +297,10 @@ TEST_CASE("config: payloads and shell commands in config leaves use the foreign-
   const Finding* shell = finding_at(report, Rule::metadata_foreign_payload, "hook.cmd");
   REQUIRE(shell != nullptr);
   CHECK(shell->message.find("shell command") != std::string::npos);
+  // Shell words glued to longer words are prose, not commands.
+  const auto prose = audit_value("cfg", R"({"doc": "input | shape (B, T); see /bin/shared and refresh -c 3"})");
+  INFO(all_findings(prose));
+  CHECK(findings_of(prose, Rule::metadata_foreign_payload).empty());
   // A value that is itself a payload is reported once, by the metadata pass.
   const auto whole = audit_value("blob", "UEsDBBQAAAAIAAAAIQAAAAAAAAAAAAAAAAA=");
   CHECK(findings_of(whole, Rule::metadata_foreign_payload).size() == 1);
@@ -313,9 +324,14 @@ TEST_CASE("config: hostile values finish in bounded time with the bound reported
   }
   SECTION("100,000 nested YAML flow sequences, unterminated") {
     const auto start = Clock::now();
-    const auto report = audit_value("cfg", std::string(100000, '[') + "_target_: os.system");
+    // Not JSON-like (a key first), so libyaml parses it.
+    const auto report = audit_value("cfg", "run: {_target_: os.system}\nx: " + std::string(100000, '[') + "\n");
     CHECK(Clock::now() - start < std::chrono::seconds(20));
-    CHECK(findings_of(report, Rule::config_scan_incomplete).size() == 1);
+    INFO(all_findings(report).substr(0, 2000));
+    CHECK(finding_at(report, Rule::config_dangerous_target, "run._target_") != nullptr);
+    const auto incomplete = findings_of(report, Rule::config_scan_incomplete);
+    REQUIRE(incomplete.size() == 1);
+    CHECK(incomplete[0]->message.find("YAML") != std::string::npos);
   }
   SECTION("a 16 MB JSON config is scanned to its end") {
     std::string value = "{\"items\": [";

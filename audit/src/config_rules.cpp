@@ -90,14 +90,17 @@ class ConfigFindings final : public ConfigVisitor {
       : key_(key), value_(value), sink_(sink), where_("metadata key " + quoted(key)) {}
 
   void on_target(const ConfigTarget& target) override {
-    const bool computed = target.callable.find("${") != std::string::npos;
+    const bool computed = target.from_alias || target.callable.find("${") != std::string::npos;
     const CallableVerdict verdict = classify_callable(target.callable, target.allow_pickle);
     const bool dangerous = computed || verdict.dangerous;
     const Rule rule = dangerous ? Rule::config_dangerous_target : Rule::config_target;
     if (skip(rule)) return;
     std::string message = where_ + ": " + target.key + " at " + target.path + " names " +
-                          quoted(target.callable, 96);
-    if (computed) {
+                          (target.from_alias ? "the YAML alias *" + display_excerpt(target.callable, 64)
+                                             : quoted(target.callable, 96));
+    if (target.from_alias) {
+      message += ", whatever the anchor holds, so it can name anything";
+    } else if (computed) {
       message += ", computed by an interpolation when the config is resolved, so it can name anything";
     } else if (verdict.dangerous) {
       message += " (" + std::string(verdict.family) + ")";
@@ -109,7 +112,7 @@ class ConfigFindings final : public ConfigVisitor {
     if (target.level > 0) message += " (decoded from a string " + std::to_string(target.level) + " level(s) down)";
     add(rule, rule_info(rule).severity, target.path, std::move(message),
         target.key + ": " + quoted(target.callable, 96) +
-            (verdict.normalized.empty() ? "" : "; matched as " + quoted(verdict.normalized, 96)));
+            (target.from_alias || verdict.normalized.empty() ? "" : "; matched as " + quoted(verdict.normalized, 96)));
   }
 
   void on_string(std::string_view value, const ConfigPlace& place) override {

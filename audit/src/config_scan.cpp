@@ -241,12 +241,13 @@ void ConfigWalker::report_target(Frame& frame) {
 void ConfigWalker::value_in_mapping(Frame& frame, std::string_view text, ScalarKind kind) {
   const std::string_view key = frame.key;
   const bool textual = kind == ScalarKind::string;
-  if ((key == "_target_" || key == "class_path") && textual) {
+  if ((key == "_target_" || key == "class_path") && (textual || kind == ScalarKind::alias)) {
     report_target(frame);  // a repeated key: the earlier one is reported too
     ConfigTarget target;
     target.path = path_;
     target.key = std::string(key);
     target.callable = std::string(text);
+    target.from_alias = kind == ScalarKind::alias;
     target.syntax = syntax_;
     target.level = level_;
     frame.target = std::move(target);

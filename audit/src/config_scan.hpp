@@ -75,6 +75,7 @@ struct ConfigTarget {
   bool partial = false;       // `_partial_` is true: the loader gets a functools.partial to call later
   bool not_called = false;    // `_call_` is false: the callable itself is returned (still imported)
   bool allow_pickle = false;  // an `allow_pickle` sibling is true (numpy.load)
+  bool from_alias = false;    // the value is a YAML alias (`callable` holds the anchor name)
   ConfigSyntax syntax = ConfigSyntax::json;
   std::uint32_t level = 0;
 };

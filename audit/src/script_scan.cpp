@@ -13,7 +13,7 @@ using namespace std::string_view_literals;
 constexpr std::string_view kPython = "Python source";
 constexpr std::string_view kShell = "shell command";
 
-// Found anywhere: no prose or path contains these.
+// Found anywhere (not glued to a longer name): no prose or path contains these.
 constexpr std::array kPythonAnywhere{
     "__import__("sv, "__import__ ("sv, "__builtins__"sv, "__globals__"sv, "__subclasses__("sv, "os.system("sv,
     "os.popen("sv, "os.exec"sv, "subprocess.Popen("sv, "subprocess.run("sv, "subprocess.call("sv,
@@ -34,6 +34,21 @@ constexpr std::array kShellAnywhere{
 
 bool is_identifier_char(char c) noexcept {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// `marker` where its letter-edges are not glued to more letters: "| sh" but
+// not "| shape", "/bin/sh" but not "/bin/shared". `whole_word_end` is off for
+// prefixes meant to match longer names ("os.exec" for execv, execl, ...).
+std::optional<std::size_t> find_marker(std::string_view text, std::string_view marker, bool whole_word_end) noexcept {
+  const bool check_before = is_identifier_char(marker.front());
+  const bool check_after = whole_word_end && is_identifier_char(marker.back());
+  for (std::size_t at = text.find(marker); at != std::string_view::npos; at = text.find(marker, at + 1)) {
+    const std::size_t after = at + marker.size();
+    if (check_before && at > 0 && is_identifier_char(text[at - 1])) continue;
+    if (check_after && after < text.size() && is_identifier_char(text[after])) continue;
+    return at;
+  }
+  return std::nullopt;
 }
 
 bool starts_statement(std::string_view text, std::size_t at) noexcept {
@@ -59,7 +74,7 @@ std::optional<std::size_t> find_builtin_call(std::string_view text, std::string_
 
 std::optional<ScriptMatch> find_script(std::string_view text) noexcept {
   for (const std::string_view marker : kPythonAnywhere) {
-    if (const std::size_t at = text.find(marker); at != std::string_view::npos) return ScriptMatch{kPython, marker, at};
+    if (const auto at = find_marker(text, marker, false)) return ScriptMatch{kPython, marker, *at};
   }
   for (const std::string_view call : {"exec("sv, "eval("sv}) {
     if (const auto at = find_builtin_call(text, call)) return ScriptMatch{kPython, call, *at};
@@ -74,7 +89,7 @@ std::optional<ScriptMatch> find_script(std::string_view text) noexcept {
     }
   }
   for (const std::string_view marker : kShellAnywhere) {
-    if (const std::size_t at = text.find(marker); at != std::string_view::npos) return ScriptMatch{kShell, marker, at};
+    if (const auto at = find_marker(text, marker, true)) return ScriptMatch{kShell, marker, *at};
   }
   // $(command): shell command substitution (OmegaConf uses ${...}).
   // One search for the last ')': "$($($(..." stays linear.

@@ -78,7 +78,7 @@ bool feed(const yaml_event_t& event, ConfigWalker& walker) {
       const bool plain = event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && event.data.scalar.tag == nullptr;
       return walker.scalar(text, plain ? yaml_plain_kind(text) : ScalarKind::string);
     }
-    case YAML_ALIAS_EVENT: return walker.scalar("*", ScalarKind::alias);
+    case YAML_ALIAS_EVENT: return walker.scalar(as_view(event.data.alias.anchor), ScalarKind::alias);
     case YAML_NO_EVENT:
     case YAML_STREAM_START_EVENT:
     case YAML_STREAM_END_EVENT:
