@@ -93,27 +93,21 @@ TEST_CASE("config: aliases and spellings of dangerous callables are high", "[aud
       "socket.socket", "urllib.request.urlopen", "requests.get", "ctypes.CDLL", "code.interact", "pty.spawn",
       "sys.modules.os.system", "object.__subclasses__", "hydra.utils.get_method", "pydoc.locate", "builtins.open",
       "yaml.unsafe_load", "torch.hub.load", "timeit.timeit", "os.system()"};
-  for (const std::string& callable : dangerous) {
-    INFO(callable);
-    const auto report = audit_value("cfg", R"({"fn": {"_target_": )" + json_string(callable) + "}}");
-    INFO(all_findings(report));
-    const Finding* finding = finding_at(report, Rule::config_dangerous_target, "fn._target_");
-    REQUIRE(finding != nullptr);
-    CHECK(finding->severity == Severity::high);
-    CHECK(findings_of(report, Rule::config_target).empty());
-  }
   const std::vector<std::string> benign{"torch.nn.Linear", "transformers.AutoModel.from_pretrained", "os.path.join",
                                         "builtins.dict", "__main__.MyModel", "numpy.load", "pathlib.Path",
                                         "codecs_helper.Thing", "osmosis.Model"};
-  for (const std::string& callable : benign) {
-    INFO(callable);
-    const auto report = audit_value("cfg", R"({"fn": {"_target_": )" + json_string(callable) + "}}");
-    INFO(all_findings(report));
-    const Finding* finding = finding_at(report, Rule::config_target, "fn._target_");
-    REQUIRE(finding != nullptr);
-    CHECK(finding->severity == Severity::info);
-    CHECK(finding->message.find(stguard::escape_for_display(callable)) != std::string::npos);
-    CHECK(report.count_at_least(Severity::low) == 0);
+  for (const bool expect_dangerous : {true, false}) {
+    for (const std::string& callable : expect_dangerous ? dangerous : benign) {
+      INFO(callable);
+      const auto report = audit_value("cfg", R"({"fn": {"_target_": )" + json_string(callable) + "}}");
+      INFO(all_findings(report));
+      const Rule expected = expect_dangerous ? Rule::config_dangerous_target : Rule::config_target;
+      const Finding* finding = finding_at(report, expected, "fn._target_");
+      REQUIRE(finding != nullptr);
+      CHECK(finding->severity == (expect_dangerous ? Severity::high : Severity::info));
+      CHECK(finding->message.find(stguard::escape_for_display(callable)) != std::string::npos);
+      CHECK(report.findings.size() == 1);
+    }
   }
 }
 

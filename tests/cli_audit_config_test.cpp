@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 
 #include "audit_fixtures.hpp"
+#include "support/json_dom.hpp"
 #include "support/run_tool.hpp"
 #include "support/test_files.hpp"
 
@@ -20,14 +21,6 @@ Bytes planted_file() {
                     {{"format", "pt"},
                      {"config", R"({"model": {"layers": [{"a": 1}, {"b": 2}, {"_target_": "builtins.exec\u202e"}]},)"
                                 R"( "enc": {"_target_": "flextok.Encoder"}})"}});
-}
-
-rapidjson::Document parse_json(const std::string& text) {
-  rapidjson::Document document;
-  document.Parse(text.c_str(), text.size());
-  INFO(text.substr(0, 400));
-  REQUIRE_FALSE(document.HasParseError());
-  return document;
 }
 
 }  // namespace

@@ -73,6 +73,9 @@ bool looks_like_yaml(std::string_view text) noexcept {
   return false;
 }
 
+// Hydra's `_target_` and jsonargparse's `class_path`: the key names a callable.
+bool is_target_key(std::string_view key) noexcept { return key == "_target_" || key == "class_path"; }
+
 bool looks_like_json(std::string_view text) noexcept {
   return !text.empty() && (text.front() == '{' || text.front() == '[' || text.front() == '"');
 }
@@ -241,7 +244,7 @@ void ConfigWalker::report_target(Frame& frame) {
 void ConfigWalker::value_in_mapping(Frame& frame, std::string_view text, ScalarKind kind) {
   const std::string_view key = frame.key;
   const bool textual = kind == ScalarKind::string;
-  if ((key == "_target_" || key == "class_path") && (textual || kind == ScalarKind::alias)) {
+  if (is_target_key(key) && (textual || kind == ScalarKind::alias)) {
     report_target(frame);  // a repeated key: the earlier one is reported too
     ConfigTarget target;
     target.path = path_;
@@ -280,8 +283,10 @@ bool ConfigWalker::scalar(std::string_view text, ScalarKind kind) {
     return true;
   }
   const std::size_t old_size = enter_child();
+  const bool directive = frame.mapping && is_target_key(frame.key);
   if (frame.mapping) value_in_mapping(frame, text, kind);
-  if (kind == ScalarKind::string) driver_.string_leaf(text, place());
+  // A directive's value is reported by on_target, not again as a leaf.
+  if (kind == ScalarKind::string && !directive) driver_.string_leaf(text, place());
   path_.resize(old_size);
   after_child();
   return true;

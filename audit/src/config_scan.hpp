@@ -88,7 +88,8 @@ class ConfigVisitor {
   virtual ~ConfigVisitor() = default;
 
   virtual void on_target(const ConfigTarget& target) = 0;
-  // Every string leaf of a document (YAML: every scalar in value position).
+  // Every string leaf of a document (YAML: every scalar in value position)
+  // that is not itself a document, except directive values (on_target).
   virtual void on_string(std::string_view value, const ConfigPlace& place) = 0;
   // The metadata value when it holds no config document.
   virtual void on_plain_value(std::string_view value) = 0;
