@@ -151,6 +151,15 @@ TEST_CASE("config: _partial_, _call_, repeated keys and computed targets", "[aud
     REQUIRE(finding != nullptr);
     CHECK(finding->message.find("interpolation") != std::string::npos);
   }
+  SECTION("the __metadata__ block itself as a config") {
+    const auto report = audit_metadata({{"_target_", "builtins.exec"}, {"_args_", "print(1)"}, {"_partial_", "true"}});
+    INFO(all_findings(report));
+    const auto dangerous = findings_of(report, Rule::config_dangerous_target);
+    REQUIRE(dangerous.size() == 1);
+    CHECK(dangerous[0]->metadata_key == "_target_");
+    CHECK(dangerous[0]->json_path.empty());
+    CHECK(dangerous[0]->message.find("_partial_ is true") != std::string::npos);
+  }
   SECTION("jsonargparse class_path") {
     const auto report = audit_value("cfg", R"({"model": {"class_path": "subprocess.Popen", "init_args": {}}})");
     CHECK(finding_at(report, Rule::config_dangerous_target, "model.class_path") != nullptr);
@@ -207,6 +216,12 @@ TEST_CASE("config: YAML configs", "[audit][config]") {
     REQUIRE(partial != nullptr);
     CHECK(partial->message.find("_partial_ is true") != std::string::npos);
     CHECK(finding_at(report, Rule::metadata_foreign_payload, "model._args_[0]") != nullptr);
+  }
+  SECTION("interpolations in YAML scalars") {
+    const auto report = audit_value("cfg", "data:\n  root: ${oc.env:HOME}/data\n  size: ${model.dim}\n");
+    INFO(all_findings(report));
+    CHECK(finding_at(report, Rule::config_resolver_interpolation, "data.root") != nullptr);
+    CHECK(finding_at(report, Rule::config_resolver_interpolation, "data.size") == nullptr);
   }
   SECTION("one line of YAML") {
     const auto report = audit_value("cfg", "_target_: builtins.exec");

@@ -12,6 +12,7 @@
 
 #include "callable_danger.hpp"
 #include "config_scan.hpp"
+#include "config_walker.hpp"
 #include "payload_scan.hpp"
 #include "rule_passes.hpp"
 #include "script_scan.hpp"
@@ -95,7 +96,10 @@ class ConfigFindings final : public ConfigVisitor {
     const bool dangerous = computed || verdict.dangerous;
     const Rule rule = dangerous ? Rule::config_dangerous_target : Rule::config_target;
     if (skip(rule)) return;
-    std::string message = where_ + ": " + target.key + " at " + target.path + " names " +
+    std::string message = where_ + ": " +
+                          (target.path.empty() ? "the __metadata__ block itself is a config: its " + target.key
+                                               : target.key + " at " + target.path) +
+                          " names " +
                           (target.from_alias ? "the YAML alias *" + display_excerpt(target.callable, 64)
                                              : quoted(target.callable, 96));
     if (target.from_alias) {
@@ -202,6 +206,26 @@ class ConfigFindings final : public ConfigVisitor {
   std::optional<bool> payload_in_value_;
 };
 
+// A loader may hand the whole __metadata__ map to `instantiate`: a
+// `_target_` key in it is a directive like one inside a value.
+void check_metadata_as_config(const Header& header, FindingSink& sink) {
+  ConfigTarget flags;
+  for (const MetadataEntry& entry : header.metadata()) {
+    const ScalarKind kind = yaml_plain_kind(entry.value);
+    if (entry.key == "_partial_") flags.partial = kind == ScalarKind::truthy;
+    if (entry.key == "_call_") flags.not_called = kind == ScalarKind::falsy;
+    if (entry.key == "allow_pickle") flags.allow_pickle = kind == ScalarKind::truthy;
+  }
+  for (const MetadataEntry& entry : header.metadata()) {
+    if (entry.key != "_target_" && entry.key != "class_path") continue;
+    ConfigTarget target = flags;
+    target.key = entry.key;
+    target.callable = entry.value;
+    ConfigFindings findings(entry.key, entry.value, sink);
+    findings.on_target(target);
+  }
+}
+
 }  // namespace
 
 void check_config_entry(std::string_view key, std::string_view value, FindingSink& sink) {
@@ -210,6 +234,7 @@ void check_config_entry(std::string_view key, std::string_view value, FindingSin
 }
 
 void check_configs(const Header& header, FindingSink& sink) {
+  check_metadata_as_config(header, sink);
   for (const MetadataEntry& entry : header.metadata()) check_config_entry(entry.key, entry.value, sink);
 }
 
