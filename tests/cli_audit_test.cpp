@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "audit_fixtures.hpp"
+#include "support/json_dom.hpp"
 #include "support/run_tool.hpp"
 #include "support/test_files.hpp"
 
@@ -32,14 +33,6 @@ Bytes nan_file() {
 Bytes zip_polyglot() {
   const Bytes archive = make_zip({{"archive/data.pkl", {0x80, 0x02, '}', 'q', 0x00, '.'}}});
   return build_file({{"w", "F32", {2}, f32_bytes({1.0F, 2.0F})}, {"blob", "U8", {archive.size()}, archive}});
-}
-
-rapidjson::Document parse_json(const std::string& text) {
-  rapidjson::Document document;
-  document.Parse(text.c_str(), text.size());
-  INFO(text.substr(0, 400));
-  REQUIRE_FALSE(document.HasParseError());
-  return document;
 }
 
 bool has_escape_codes(const std::string& text) { return text.find('\x1b') != std::string::npos; }

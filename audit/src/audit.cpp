@@ -155,6 +155,7 @@ Result<AuditReport> run_audit(const ByteSource& source, std::string path, const 
     detail::check_header_and_layout(*header, parsed.prefix.subspan(kLengthBytes), sink);
     detail::check_names(*header, sink);
     detail::check_metadata(*header, sink);
+    detail::check_configs(*header, sink);
   }
   if (Status status = detail::check_signatures(source, header, sink); !status) return status.error();
   if (header != nullptr && (options.scan_values || options.compute_digests)) {

@@ -55,7 +55,7 @@ class FindingSink {
 
  private:
   std::uint32_t max_per_rule_;
-  std::array<std::uint32_t, static_cast<std::size_t>(Rule::shard_invalid) + 1> per_rule_{};
+  std::array<std::uint32_t, kRuleCount> per_rule_{};
   std::vector<Finding> findings_;
   std::uint64_t suppressed_ = 0;
 };

@@ -8,6 +8,7 @@
 
 #include "rule_passes.hpp"
 #include "stguard/escape.hpp"
+#include "payload_scan.hpp"
 #include "text_scan.hpp"
 
 namespace stguard::audit::detail {
@@ -108,11 +109,7 @@ bool starts_like_text_pickle(std::string_view text) {
          is_python_identifier_path(text.substr(module_end + 1, name_end - module_end - 1));
 }
 
-struct PayloadMatch {
-  std::string_view format;
-  Severity severity = Severity::info;
-  std::size_t position = 0;
-};
+}  // namespace
 
 std::optional<PayloadMatch> find_foreign_payload(std::string_view text) {
   for (const Signature& signature : kRawAnywhere) {
@@ -138,6 +135,8 @@ std::optional<PayloadMatch> find_foreign_payload(std::string_view text) {
   }
   return std::nullopt;
 }
+
+namespace {
 
 struct ControlContent {
   std::size_t count = 0;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "byte_source.hpp"
@@ -40,6 +41,12 @@ void check_names(const Header& header, FindingSink& sink);
 
 // STG-META-001..003.
 void check_metadata(const Header& header, FindingSink& sink);
+
+// STG-CFG-001..005 over config documents in metadata values, and STG-META-003
+// for payloads and scripts in their string leaves.
+void check_configs(const Header& header, FindingSink& sink);
+// The same for one metadata entry (check_configs runs it on each; fuzzed alone).
+void check_config_entry(std::string_view key, std::string_view value, FindingSink& sink);
 
 // STG-VAL-001..005 from the data pass's outcomes (parallel to header.tensors()).
 void check_values(const Header& header, std::span<const TensorTask> tasks, std::span<const TensorOutcome> outcomes,

@@ -120,9 +120,25 @@ constexpr std::array kRules{
     RuleInfo{shard_invalid, "STG-SHARD-008", "ShardInvalid", high,
              "a shard named by the index is missing, unreadable or not a valid safetensors file",
              "the checkpoint cannot be loaded as the index describes it"},
+    RuleInfo{config_dangerous_target, "STG-CFG-001", "ConfigDangerousTarget", high,
+             "a config in metadata has a Hydra _target_ (or class_path) naming a dangerous callable",
+             "loaders that pass metadata configs to Hydra's instantiate import and call it: code execution, "
+             "processes, files, network or a deserialiser on load"},
+    RuleInfo{config_target, "STG-CFG-002", "ConfigTarget", info,
+             "a config in metadata has a Hydra _target_ (or class_path) naming another callable",
+             "a loader using Hydra will import and call it; worth knowing which code a file asks for"},
+    RuleInfo{config_resolver_interpolation, "STG-CFG-003", "ConfigResolverInterpolation", medium,
+             "a config value holds an OmegaConf resolver interpolation (${oc.env:...}, ${eval:...}, ...)",
+             "resolving the config reads the loader's environment or runs a resolver the loading code registered"},
+    RuleInfo{config_yaml_python_tag, "STG-CFG-004", "ConfigYamlPythonTag", high,
+             "a YAML config in metadata carries a python/ tag (!!python/object/apply:...)",
+             "PyYAML's unsafe loaders import and call what the tag names"},
+    RuleInfo{config_scan_incomplete, "STG-CFG-005", "ConfigScanIncomplete", medium,
+             "a config in metadata goes beyond the scanner's bounds (size, depth, decoding levels, events)",
+             "the part beyond the bound was not checked; mainstream writers never come near them"},
 };
 
-static_assert(kRules.size() == static_cast<std::size_t>(Rule::shard_invalid) + 1, "one table row per Rule");
+static_assert(kRules.size() == kRuleCount, "one table row per Rule");
 
 constexpr bool table_in_enum_order() {
   for (std::size_t i = 0; i < kRules.size(); ++i) {

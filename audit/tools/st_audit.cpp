@@ -146,7 +146,8 @@ int run_verify(const std::string& manifest_path, const std::string& path, audit:
 
 int main(int argc, char** argv) {
   CLI::App app{"st-audit: findings about safetensors files (polyglots, parser differentials, deceptive names,\n"
-               "odd metadata, NaN/Inf and other value problems) and SHA-256 integrity manifests.\n\n"
+               "odd metadata, configs in metadata that run code (Hydra _target_, OmegaConf resolvers),\n"
+               "NaN/Inf and other value problems) and SHA-256 integrity manifests.\n\n"
                "The header is always read; tensor data only with --values, --manifest or --verify.",
                std::string(kToolName)};
   app.footer(help_footer());

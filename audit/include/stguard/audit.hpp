@@ -34,6 +34,7 @@ struct Finding {
   Severity severity = Severity::info;  // usually rule_info(rule).severity
   std::string tensor;        // raw tensor name when one is involved (escape before display)
   std::string metadata_key;  // raw __metadata__ key when one is involved
+  std::string json_path;     // where inside a metadata config ("model.layers[2]._target_"), escaped for display
   std::uint64_t offset = kNoOffset;  // byte offset in the file, when one applies
   std::string message;       // one line, untrusted text already escaped for display
   std::string evidence;      // the bytes or values that triggered it, already escaped

@@ -9,6 +9,7 @@
 // loader can be steered; `info` is worth knowing and never a problem by itself.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -67,7 +68,14 @@ enum class Rule : std::uint16_t {
   shard_total_size_mismatch,   // STG-SHARD-006
   shard_too_many,              // STG-SHARD-007
   shard_invalid,               // STG-SHARD-008
+  // configuration documents in metadata values (Hydra, OmegaConf, YAML)
+  config_dangerous_target,     // STG-CFG-001
+  config_target,               // STG-CFG-002
+  config_resolver_interpolation,  // STG-CFG-003
+  config_yaml_python_tag,      // STG-CFG-004
+  config_scan_incomplete,      // STG-CFG-005
 };
+inline constexpr std::size_t kRuleCount = static_cast<std::size_t>(Rule::config_scan_incomplete) + 1;
 
 struct RuleInfo {
   Rule rule;

@@ -38,6 +38,7 @@ std::string finding_location(const Finding& finding) {
     where += (where.empty() ? "" : ", ") + std::string("metadata key \"") + escape_for_display(finding.metadata_key) +
              "\"";
   }
+  if (!finding.json_path.empty()) where += (where.empty() ? "" : ", ") + std::string("at ") + finding.json_path;
   return where.empty() ? where : " (" + where + ")";
 }
 
@@ -173,6 +174,7 @@ void write_audit_json(JsonWriter& json, std::span<const AuditedFile> files, std:
       json.key("evidence").string(finding.evidence);
       write_nullable_string(json, "tensor", finding.tensor);
       write_nullable_string(json, "metadata_key", finding.metadata_key);
+      write_nullable_string(json, "json_path", finding.json_path);
       json.key("offset");
       if (finding.has_offset()) {
         json.number(finding.offset);

@@ -127,6 +127,7 @@ std::string write_sarif(std::span<const AuditedFile> files, std::string_view too
       if (!finding.evidence.empty()) json.key("evidence").string(finding.evidence);
       if (!finding.tensor.empty()) json.key("tensor").string(finding.tensor);
       if (!finding.metadata_key.empty()) json.key("metadataKey").string(finding.metadata_key);
+      if (!finding.json_path.empty()) json.key("jsonPath").string(finding.json_path);
       json.end_object();
       json.end_object();
     }
