@@ -186,6 +186,32 @@ void add_metadata_finding(FindingSink& sink, Rule rule, Severity severity, const
   sink.add(std::move(finding));
 }
 
+// STG-META-004/005: what hub pages and terminals hide or reorder in a value.
+// Values are prose, so what prose legitimately uses (direction marks,
+// zero-width joiners in emoji and scripts, variation selectors) is info;
+// embeddings, overrides, isolates and tag characters are not prose.
+void check_value_characters(FindingSink& sink, const MetadataEntry& entry, const std::string& key) {
+  const DeceptiveScan scan = scan_deceptive(entry.value);
+  const std::string value_start = "value starts \"" + display_excerpt(entry.value, 48) + "\"";
+  if (scan.bidi_controls.count > 0 || scan.bidi_marks.count > 0) {
+    const bool controls = scan.bidi_controls.count > 0;
+    const DeceptiveCharacters& shown = controls ? scan.bidi_controls : scan.bidi_marks;
+    add_metadata_finding(sink, Rule::metadata_bidi_control, controls ? Severity::medium : Severity::info, entry,
+                         "the value of " + key + " holds " + std::to_string(shown.count) +
+                             (controls ? " bidirectional embedding, override or isolate character(s)"
+                                       : " bidirectional mark(s) (U+200E, U+200F, U+061C) only"),
+                         shown.labels + "; " + value_start);
+  }
+  if (scan.tags.count > 0 || scan.invisible.count > 0) {
+    const bool tags = scan.tags.count > 0;
+    const DeceptiveCharacters& shown = tags ? scan.tags : scan.invisible;
+    add_metadata_finding(sink, Rule::metadata_invisible_character, tags ? Severity::medium : Severity::info, entry,
+                         "the value of " + key + " holds " + std::to_string(shown.count) +
+                             (tags ? " Unicode tag character(s) (hidden text)" : " invisible character(s)"),
+                         shown.labels + "; " + value_start);
+  }
+}
+
 }  // namespace
 
 void check_metadata(const Header& header, FindingSink& sink) {
@@ -206,6 +232,7 @@ void check_metadata(const Header& header, FindingSink& sink) {
                            "the value of " + key + " holds " + what,
                            control.labels + "; value starts \"" + display_excerpt(entry.value, 48) + "\"");
     }
+    check_value_characters(sink, entry, key);
     for (const std::string* text : {&entry.key, &entry.value}) {
       if (const auto match = find_foreign_payload(*text)) {
         const std::string_view part = text == &entry.key ? "the key" : "the value";

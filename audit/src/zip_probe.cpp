@@ -3,6 +3,7 @@
 #include "zip_probe.hpp"
 
 #include <algorithm>
+#include <array>
 #include <string_view>
 
 #include "cursor_read.hpp"
@@ -192,7 +193,40 @@ Result<std::optional<ZipArchiveFound>> examine_candidate(const ByteSource& sourc
   return std::optional<ZipArchiveFound>{std::move(found)};
 }
 
+bool is_known_method(std::uint16_t method) {
+  // stored, deflate, deflate64, bzip2, lzma, zstd, xz, ppmd, AES-encrypted
+  constexpr std::array<std::uint16_t, 9> kMethods{0, 8, 9, 12, 14, 93, 95, 98, 99};
+  return std::find(kMethods.begin(), kMethods.end(), method) != kMethods.end();
+}
+
 }  // namespace
+
+bool local_header_at_start(std::span<const std::uint8_t> window, std::uint64_t file_size) noexcept {
+  constexpr std::uint64_t kLocalHeaderBytes = 30;
+  constexpr std::uint16_t kDataDescriptorFlag = 0x0008;
+  constexpr std::uint8_t kHighestVersionNeeded = 63;  // 6.3, the latest APPNOTE
+  ByteCursor cursor(window);
+  std::uint16_t version_needed = 0;
+  std::uint16_t flags = 0;
+  std::uint16_t method = 0;
+  std::uint16_t skip16 = 0;
+  std::uint32_t crc = 0;
+  std::uint32_t compressed_size = 0;
+  std::uint32_t uncompressed_size = 0;
+  std::uint16_t name_length = 0;
+  std::uint16_t extra_length = 0;
+  if (!read_magic(cursor, kLocalHeaderMagic) || !read_u16le(cursor, version_needed) || !read_u16le(cursor, flags) ||
+      !read_u16le(cursor, method) || !read_u16le(cursor, skip16) || !read_u16le(cursor, skip16) ||
+      !read_u32le(cursor, crc) || !read_u32le(cursor, compressed_size) || !read_u32le(cursor, uncompressed_size) ||
+      !read_u16le(cursor, name_length) || !read_u16le(cursor, extra_length)) {
+    return false;
+  }
+  if ((version_needed & 0xFFU) > kHighestVersionNeeded || !is_known_method(method) || name_length == 0) return false;
+  std::uint64_t end = kLocalHeaderBytes + name_length + extra_length;
+  const bool sized = (flags & kDataDescriptorFlag) == 0 && compressed_size != 0xFFFFFFFFU;
+  if (sized) end += compressed_size;
+  return end <= file_size;
+}
 
 Result<std::optional<ZipArchiveFound>> probe_zip(const ByteSource& source) {
   const std::uint64_t size = source.size();

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,15 @@ struct ZipArchiveFound {
   std::vector<std::string> names;              // the first kMaxReportedZipNames entry names (raw)
   std::optional<std::string> pickle_name;      // the first entry named like a pickle (data.pkl, *.pkl)
 };
+
+// True when `window` (the first bytes of a file of `file_size` bytes) starts
+// with a ZIP local file header whose fields describe an entry: a known
+// compression method, a plausible "version needed", a non-empty name, and
+// name, extra field and (unless a data descriptor follows) compressed data
+// that fit the file. What unzip and zipfile's local-header read require; a
+// safetensors length prefix that merely spells PK\x03\x04 is followed by zero
+// bytes and `{`, which make no such header.
+[[nodiscard]] bool local_header_at_start(std::span<const std::uint8_t> window, std::uint64_t file_size) noexcept;
 
 // nullopt when the file does not open as a ZIP archive; an error only for I/O.
 [[nodiscard]] Result<std::optional<ZipArchiveFound>> probe_zip(const ByteSource& source);
