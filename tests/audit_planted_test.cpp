@@ -72,6 +72,36 @@ TEST_CASE("audit planted: renamed pickles", "[audit][planted]") {
   expect_found(legacy, Rule::length_spells_pickle, false, Severity::high);
 }
 
+TEST_CASE("audit planted: the imports of a pickle are named", "[audit][planted]") {
+  Bytes renamed = kPickleGlobal;
+  renamed.resize(renamed.size() + 16, 0);
+  const auto pickle_report = audit_of(renamed);
+  const auto* pickle = find_rule(pickle_report, Rule::length_spells_pickle);
+  REQUIRE(pickle != nullptr);
+  CHECK(pickle->message.find("it imports os system") != std::string::npos);
+  CHECK(pickle->evidence.find("pickle imports: \"os system\"") != std::string::npos);
+
+  const Bytes archive = make_zip({{"archive/data.pkl", kPickleGlobal}});
+  const auto zip_report = audit_of(build_file({{"blob", "U8", {archive.size()}, archive}}));
+  const auto* zip = find_rule(zip_report, Rule::zip_with_pickle);
+  REQUIRE(zip != nullptr);
+  CHECK(zip->message.find("it imports os system") != std::string::npos);
+
+  // STACK_GLOBAL (protocol 4) names its two strings; a plain dict imports nothing.
+  const Bytes stack_global = {0x80, 0x04, 0x8c, 0x02, 'o', 's', 0x94, 0x8c, 0x06, 's', 'y', 's', 't', 'e', 'm',
+                              0x94, 0x93, 0x94, ')', 'R', '.'};
+  Bytes padded = stack_global;
+  padded.resize(padded.size() + 16, 0);
+  const auto* stacked = find_rule(audit_of(padded), Rule::length_spells_pickle);
+  REQUIRE(stacked != nullptr);
+  CHECK(stacked->message.find("it imports os system") != std::string::npos);
+  Bytes plain = kPickle4;
+  plain.resize(plain.size() + 16, 0);
+  const auto* dict = find_rule(audit_of(plain), Rule::length_spells_pickle);
+  REQUIRE(dict != nullptr);
+  CHECK(dict->message.find("imports") == std::string::npos);
+}
+
 TEST_CASE("audit planted: values", "[audit][planted]") {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float inf = std::numeric_limits<float>::infinity();

@@ -2,6 +2,7 @@
 // opcode says how its argument is encoded and what it does to the stack.
 #include "pickle_probe.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bitset>
 #include <string_view>
@@ -184,15 +185,26 @@ bool is_dotted_identifier(std::span<const std::uint8_t> text) {
 
 enum class ArgOutcome : std::uint8_t { ok, rejected, past_window };
 
-// Consumes the argument of `arg`; `memo_key` receives a fixed-width key.
+// What an argument said, beyond consuming it.
+struct ArgValue {
+  std::uint64_t memo_key = 0;
+  std::uint8_t protocol = 0;
+  std::span<const std::uint8_t> text;    // a string argument (for STACK_GLOBAL)
+  std::span<const std::uint8_t> module;  // GLOBAL / INST
+  std::span<const std::uint8_t> name;
+};
+
+// Consumes the argument of `arg`.
 ArgOutcome read_argument(ByteCursor& cursor, Arg arg, std::uint8_t opcode, std::uint64_t window_start_to_end_of_file,
-                         std::uint64_t& memo_key, std::uint8_t& protocol) {
+                         ArgValue& value) {
+  std::uint64_t& memo_key = value.memo_key;
+  std::uint8_t& protocol = value.protocol;
   // Bytes still in the file after the cursor (the window may be shorter).
   const std::uint64_t file_left = window_start_to_end_of_file - cursor.position();
   auto skip_payload = [&](std::uint64_t length) {
     if (length > file_left) return ArgOutcome::rejected;
     if (length > cursor.remaining()) return ArgOutcome::past_window;
-    return cursor.skip(static_cast<std::size_t>(length)) ? ArgOutcome::ok : ArgOutcome::rejected;
+    return cursor.read_bytes(static_cast<std::size_t>(length), value.text) ? ArgOutcome::ok : ArgOutcome::rejected;
   };
   std::span<const std::uint8_t> line;
   std::uint8_t u8 = 0;
@@ -239,13 +251,11 @@ ArgOutcome read_argument(ByteCursor& cursor, Arg arg, std::uint8_t opcode, std::
     case Arg::string_line:
       return read_line(cursor, line) && is_quoted_text(line) ? ArgOutcome::ok : ArgOutcome::rejected;
     case Arg::any_line: return read_line(cursor, line) ? ArgOutcome::ok : ArgOutcome::rejected;
-    case Arg::global: {
-      std::span<const std::uint8_t> name;
-      return read_line(cursor, line) && is_dotted_identifier(line) && read_line(cursor, name) &&
-                     is_dotted_identifier(name)
+    case Arg::global:
+      return read_line(cursor, value.module) && is_dotted_identifier(value.module) && read_line(cursor, value.name) &&
+                     is_dotted_identifier(value.name)
                  ? ArgOutcome::ok
                  : ArgOutcome::rejected;
-    }
   }
   return ArgOutcome::rejected;
 }
@@ -344,12 +354,11 @@ PickleWalk walk_pickle(std::span<const std::uint8_t> window, std::uint64_t file_
     std::uint8_t opcode = 0;
     if (!cursor.read_u8(opcode)) return walk;  // the stream ends before STOP
     const Opcode& entry = kOpcodes[opcode];
-    std::uint64_t memo_key = 0;
-    std::uint8_t protocol = 0;
-    const ArgOutcome outcome = read_argument(cursor, entry.arg, opcode, file_size, memo_key, protocol);
+    ArgValue value;
+    const ArgOutcome outcome = read_argument(cursor, entry.arg, opcode, file_size, value);
     if (outcome == ArgOutcome::rejected) return walk;
-    if (opcode == 0x80 && walk.opcodes == 0) walk.protocol = protocol;
-    if (!apply(stack, entry.effect, opcode, memo_key)) return walk;
+    if (opcode == 0x80 && walk.opcodes == 0) walk.protocol = value.protocol;
+    if (!apply(stack, entry.effect, opcode, value.memo_key)) return walk;
     ++walk.opcodes;
     if (outcome == ArgOutcome::past_window || entry.effect == Effect::stop) {
       walk.reached_stop = entry.effect == Effect::stop;
@@ -359,6 +368,44 @@ PickleWalk walk_pickle(std::span<const std::uint8_t> window, std::uint64_t file_
   }
   walk.accepted = true;
   return walk;
+}
+
+std::vector<std::string> pickle_imports(std::span<const std::uint8_t> bytes, std::size_t max_imports) {
+  std::vector<std::string> imports;
+  auto text_of = [](std::span<const std::uint8_t> text) {
+    return std::string(reinterpret_cast<const char*>(text.data()), text.size());
+  };
+  auto add = [&](std::string found) {
+    if (imports.size() < max_imports && std::find(imports.begin(), imports.end(), found) == imports.end()) {
+      imports.push_back(std::move(found));
+    }
+  };
+  ByteCursor cursor(bytes);
+  Stack stack;
+  // The two most recent string arguments: STACK_GLOBAL pops a module and a name.
+  std::array<std::span<const std::uint8_t>, 2> recent{};
+  int strings_in_a_row = 0;
+  for (std::uint32_t walked = 0; walked < kMaxImportWalkOpcodes; ++walked) {
+    std::uint8_t opcode = 0;
+    if (!cursor.read_u8(opcode)) break;
+    const Opcode& entry = kOpcodes[opcode];
+    ArgValue value;
+    if (read_argument(cursor, entry.arg, opcode, bytes.size(), value) != ArgOutcome::ok) break;
+    if (!apply(stack, entry.effect, opcode, value.memo_key)) break;
+    if (entry.arg == Arg::global) add(text_of(value.module) + " " + text_of(value.name));
+    const bool is_string = opcode == 'X' || opcode == 0x8c || opcode == 0x8d || opcode == 'U' || opcode == 'T';
+    if (is_string) {
+      recent = {recent[1], value.text};
+      ++strings_in_a_row;
+    } else if (entry.effect != Effect::memo_put) {
+      // Only strings pushed right before STACK_GLOBAL are known to be its
+      // operands (memoized ones come back through GET, unseen here).
+      if (opcode == 0x93) add(strings_in_a_row >= 2 ? text_of(recent[0]) + " " + text_of(recent[1]) : "(memoized names)");
+      strings_in_a_row = 0;
+    }
+    if (entry.effect == Effect::stop) break;
+  }
+  return imports;
 }
 
 }  // namespace stguard::audit::detail

@@ -12,6 +12,8 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
+#include <vector>
 
 namespace stguard::audit::detail {
 
@@ -32,5 +34,12 @@ struct PickleWalk {
 // start. An argument that runs past the window but fits the file ends the
 // walk as accepted: the reader would read on.
 [[nodiscard]] PickleWalk walk_pickle(std::span<const std::uint8_t> window, std::uint64_t file_size) noexcept;
+
+// What a pickle imports ("os system", "torch._utils _rebuild_tensor_v2"):
+// GLOBAL and INST arguments, and STACK_GLOBAL's two strings. Walks the whole
+// of `bytes` up to STOP or kMaxImportWalkOpcodes, stops at the first opcode
+// the unpickler would refuse, and keeps the first `max_imports` distinct ones.
+inline constexpr std::uint32_t kMaxImportWalkOpcodes = 1'000'000;
+[[nodiscard]] std::vector<std::string> pickle_imports(std::span<const std::uint8_t> bytes, std::size_t max_imports);
 
 }  // namespace stguard::audit::detail

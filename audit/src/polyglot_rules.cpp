@@ -47,6 +47,26 @@ std::string location_suffix(const Header* header, std::uint64_t offset, std::str
   return tensor.empty() ? std::string() : " (inside tensor \"" + escape_for_display(tensor) + "\")";
 }
 
+// "; pickle imports: os system, ..." for the evidence.
+std::string imports_evidence(const std::vector<std::string>& imports) {
+  if (imports.empty()) return {};
+  std::string text = "; pickle imports:";
+  for (const std::string& import : imports) text += " \"" + display_excerpt(import, 64) + "\"";
+  return text;
+}
+
+// The imports that run code on load, named in the message; torch's own
+// rebuild helpers and containers are what every checkpoint imports.
+std::string imports_summary(const std::vector<std::string>& imports) {
+  std::string named;
+  for (const std::string& import : imports) {
+    const bool routine = import.rfind("torch", 0) == 0 || import.rfind("collections ", 0) == 0 ||
+                         import.rfind("numpy", 0) == 0 || import == "(memoized names)";
+    if (!routine) named += (named.empty() ? "" : ", ") + display_excerpt(import, 48);
+  }
+  return named.empty() ? std::string() : " (it imports " + named + ")";
+}
+
 void report_zip(const ZipArchiveFound& zip, const Header* header, FindingSink& sink) {
   std::string tensor;
   const std::string where = location_suffix(header, zip.archive_start, tensor);
@@ -61,9 +81,10 @@ void report_zip(const ZipArchiveFound& zip, const Header* header, FindingSink& s
     for (const std::string& name : zip.names) evidence += " \"" + display_excerpt(name, 64) + "\"";
   }
   if (zip.pickle_name) {
+    evidence += imports_evidence(zip.pickle_imports);
     sink.add(Rule::zip_with_pickle,
              "the file is also a ZIP archive holding the pickle \"" + display_excerpt(*zip.pickle_name, 64) +
-                 "\": torch.load would unpickle it" + where,
+                 "\": torch.load would unpickle it" + imports_summary(zip.pickle_imports) + where,
              evidence, zip.eocd_offset, tensor);
   } else {
     sink.add(Rule::zip_archive, "the file is also a ZIP archive that Python's zipfile opens" + where, evidence,
@@ -169,9 +190,11 @@ void check_leading_bytes(std::span<const std::uint8_t> window, std::uint64_t fil
     if (walk.accepted) {
       sink.add(Rule::length_spells_pickle,
                "the file starts with a pickle PROTO opcode (protocol " + std::to_string(protocol) +
-                   ") and a pickle reader accepts the stream that follows",
+                   ") and a pickle reader accepts the stream that follows" +
+                   imports_summary(pickle_imports(window, kMaxReportedImports)),
                evidence + "; " + std::to_string(walk.opcodes) + " opcodes walked" +
-                   (walk.reached_stop ? ", STOP at byte " + std::to_string(walk.stopped_at) : std::string()),
+                   (walk.reached_stop ? ", STOP at byte " + std::to_string(walk.stopped_at) : std::string()) +
+                   imports_evidence(pickle_imports(window, kMaxReportedImports)),
                0);
     }
   }

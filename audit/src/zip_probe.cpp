@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "cursor_read.hpp"
+#include "pickle_probe.hpp"
 #include "stguard/cursor.hpp"
 
 namespace stguard::audit::detail {
@@ -107,6 +108,10 @@ struct DirectoryWalk {
   std::uint64_t first_local_offset = 0;
   std::vector<std::string> names;
   std::optional<std::string> pickle_name;
+  // Where the pickle entry's data is, as the directory records it.
+  std::uint16_t pickle_method = 0;
+  std::uint32_t pickle_compressed_size = 0;
+  std::uint32_t pickle_local_offset = 0;
 };
 
 // Walks the central directory as zipfile does: headers must tile it exactly.
@@ -118,6 +123,8 @@ DirectoryWalk walk_directory(std::span<const std::uint8_t> bytes, bool complete)
     ByteCursor header = cursor;
     std::uint16_t skip16 = 0;
     std::uint32_t skip32 = 0;
+    std::uint16_t method = 0;
+    std::uint32_t compressed_size = 0;
     std::uint16_t name_length = 0;
     std::uint16_t extra_length = 0;
     std::uint16_t comment_length = 0;
@@ -125,9 +132,9 @@ DirectoryWalk walk_directory(std::span<const std::uint8_t> bytes, bool complete)
     std::span<const std::uint8_t> name;
     // version made by, needed, flags, method, time, date; crc, sizes.
     const bool fixed_ok = read_magic(header, kCentralHeaderMagic) && read_u16le(header, skip16) &&
-                          read_u16le(header, skip16) && read_u16le(header, skip16) && read_u16le(header, skip16) &&
+                          read_u16le(header, skip16) && read_u16le(header, skip16) && read_u16le(header, method) &&
                           read_u16le(header, skip16) && read_u16le(header, skip16) && read_u32le(header, skip32) &&
-                          read_u32le(header, skip32) && read_u32le(header, skip32) &&
+                          read_u32le(header, compressed_size) && read_u32le(header, skip32) &&
                           read_u16le(header, name_length) && read_u16le(header, extra_length) &&
                           read_u16le(header, comment_length) && read_u16le(header, skip16) &&
                           read_u16le(header, skip16) && read_u32le(header, skip32) &&
@@ -142,12 +149,45 @@ DirectoryWalk walk_directory(std::span<const std::uint8_t> bytes, bool complete)
     if (walk.parsed == 0) walk.first_local_offset = local_offset;
     const std::string_view name_text(reinterpret_cast<const char*>(name.data()), name.size());
     if (walk.names.size() < kMaxReportedZipNames) walk.names.emplace_back(name_text);
-    if (!walk.pickle_name && looks_like_pickle_name(name_text)) walk.pickle_name = std::string(name_text);
+    if (!walk.pickle_name && looks_like_pickle_name(name_text)) {
+      walk.pickle_name = std::string(name_text);
+      walk.pickle_method = method;
+      walk.pickle_compressed_size = compressed_size;
+      walk.pickle_local_offset = local_offset;
+    }
     ++walk.parsed;
     cursor = header;
   }
   walk.consistent = walk.parsed > 0 || complete;
   return walk;
+}
+
+// The imports of a stored (uncompressed) pickle entry, what torch.save
+// writes: its local header says where the data starts. Nothing when the
+// header or data is not where the directory says, or is over the cap.
+Result<std::vector<std::string>> read_pickle_imports(const ByteSource& source, std::uint64_t archive_start,
+                                                     std::uint32_t local_offset, std::uint32_t size) {
+  constexpr std::uint64_t kLocalHeaderBytes = 30;
+  std::uint64_t local_at = 0;
+  if (size > kMaxPickleEntryBytes || __builtin_add_overflow(archive_start, local_offset, &local_at) ||
+      local_at > source.size() || source.size() - local_at < kLocalHeaderBytes) {
+    return std::vector<std::string>{};
+  }
+  std::vector<std::uint8_t> scratch;
+  auto header = source.view(local_at, kLocalHeaderBytes, scratch);
+  if (!header) return header.error();
+  ByteCursor cursor(*header);
+  std::uint16_t name_length = 0;
+  std::uint16_t extra_length = 0;
+  if (!read_magic(cursor, kLocalHeaderMagic) || !cursor.skip(22) || !read_u16le(cursor, name_length) ||
+      !read_u16le(cursor, extra_length)) {
+    return std::vector<std::string>{};
+  }
+  const std::uint64_t data_at = local_at + kLocalHeaderBytes + name_length + extra_length;  // < 2^64: all terms small
+  if (data_at > source.size() || source.size() - data_at < size) return std::vector<std::string>{};
+  auto data = source.view(data_at, size, scratch);
+  if (!data) return data.error();
+  return pickle_imports(*data, kMaxReportedImports);
 }
 
 Result<std::optional<ZipArchiveFound>> examine_candidate(const ByteSource& source, std::uint64_t eocd_offset,
@@ -189,6 +229,12 @@ Result<std::optional<ZipArchiveFound>> examine_candidate(const ByteSource& sourc
     auto local = source.view(local_at, kLocalHeaderMagic.size(), local_scratch);
     if (!local) return local.error();
     found.first_local_header_present = starts_with_magic(*local, kLocalHeaderMagic);
+  }
+  if (found.pickle_name && walk.pickle_method == 0) {
+    auto imports = read_pickle_imports(source, found.archive_start, walk.pickle_local_offset,
+                                       walk.pickle_compressed_size);
+    if (!imports) return imports.error();
+    found.pickle_imports = std::move(*imports);
   }
   return std::optional<ZipArchiveFound>{std::move(found)};
 }

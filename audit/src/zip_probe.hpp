@@ -26,6 +26,9 @@ namespace stguard::audit::detail {
 inline constexpr std::uint64_t kZipTailBytes = 65'557;  // 22-byte EOCD + 65,535-byte comment
 inline constexpr std::uint64_t kMaxCentralDirectoryBytes = 16ULL << 20U;
 inline constexpr std::size_t kMaxReportedZipNames = 8;
+inline constexpr std::size_t kMaxReportedImports = 8;
+// A stored pickle entry up to this size is walked for its imports.
+inline constexpr std::uint64_t kMaxPickleEntryBytes = 4ULL << 20U;
 
 struct ZipArchiveFound {
   std::uint64_t eocd_offset = 0;               // file offset of "PK\x05\x06"
@@ -37,6 +40,7 @@ struct ZipArchiveFound {
   bool first_local_header_present = false;     // "PK\x03\x04" where the first entry says
   std::vector<std::string> names;              // the first kMaxReportedZipNames entry names (raw)
   std::optional<std::string> pickle_name;      // the first entry named like a pickle (data.pkl, *.pkl)
+  std::vector<std::string> pickle_imports;     // what it imports ("os system"), when it is stored uncompressed
 };
 
 // True when `window` (the first bytes of a file of `file_size` bytes) starts
