@@ -8,7 +8,9 @@
 
 #include "rule_passes.hpp"
 #include "stguard/escape.hpp"
+#include "pickle_probe.hpp"
 #include "text_scan.hpp"
+#include "zip_probe.hpp"
 
 namespace stguard::audit::detail {
 namespace {
@@ -21,10 +23,18 @@ constexpr std::size_t kMaxValueBytes = std::size_t{1} << 20U;
 // start like a signature ("TVp...") are not payloads.
 constexpr std::size_t kMinBase64Run = 16;
 
+// What the decoded bytes must be for a base64 signature to count.
+enum class Framing : std::uint8_t {
+  signature,     // the signature alone (formats without a cheap structural check)
+  pickle,        // a pickle reader accepts the stream (pickle_probe.hpp)
+  zip_local,     // a ZIP local header whose fields describe an entry (zip_probe.hpp)
+};
+
 struct Signature {
   std::string_view prefix;
   std::string_view format;
   Severity severity;
+  Framing framing = Framing::signature;
 };
 
 // Raw signatures that can appear in a JSON string (every byte is valid UTF-8
@@ -40,24 +50,24 @@ constexpr std::array kRawAtStart{
 };
 // Base64 encodings of the first bytes of foreign formats.
 constexpr std::array kBase64AtStart{
-    Signature{"UEsDB"sv, "ZIP archive (base64)", Severity::high},
+    Signature{"UEsDB"sv, "ZIP archive (base64)", Severity::high, Framing::zip_local},
     Signature{"UEsFBg"sv, "ZIP archive (base64)", Severity::high},
-    Signature{"gAI"sv, "pickle protocol 2 (base64)", Severity::high},
-    Signature{"gAJ"sv, "pickle protocol 2 (base64)", Severity::high},
-    Signature{"gAK"sv, "pickle protocol 2 (base64)", Severity::high},
-    Signature{"gAL"sv, "pickle protocol 2 (base64)", Severity::high},
-    Signature{"gAM"sv, "pickle protocol 3 (base64)", Severity::high},
-    Signature{"gAN"sv, "pickle protocol 3 (base64)", Severity::high},
-    Signature{"gAO"sv, "pickle protocol 3 (base64)", Severity::high},
-    Signature{"gAP"sv, "pickle protocol 3 (base64)", Severity::high},
-    Signature{"gAQ"sv, "pickle protocol 4 (base64)", Severity::high},
-    Signature{"gAR"sv, "pickle protocol 4 (base64)", Severity::high},
-    Signature{"gAS"sv, "pickle protocol 4 (base64)", Severity::high},
-    Signature{"gAT"sv, "pickle protocol 4 (base64)", Severity::high},
-    Signature{"gAU"sv, "pickle protocol 5 (base64)", Severity::high},
-    Signature{"gAV"sv, "pickle protocol 5 (base64)", Severity::high},
-    Signature{"gAW"sv, "pickle protocol 5 (base64)", Severity::high},
-    Signature{"gAX"sv, "pickle protocol 5 (base64)", Severity::high},
+    Signature{"gAI"sv, "pickle protocol 2 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAJ"sv, "pickle protocol 2 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAK"sv, "pickle protocol 2 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAL"sv, "pickle protocol 2 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAM"sv, "pickle protocol 3 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAN"sv, "pickle protocol 3 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAO"sv, "pickle protocol 3 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAP"sv, "pickle protocol 3 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAQ"sv, "pickle protocol 4 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAR"sv, "pickle protocol 4 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAS"sv, "pickle protocol 4 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAT"sv, "pickle protocol 4 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAU"sv, "pickle protocol 5 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAV"sv, "pickle protocol 5 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAW"sv, "pickle protocol 5 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAX"sv, "pickle protocol 5 (base64)", Severity::high, Framing::pickle},
     Signature{"f0VMR"sv, "ELF executable (base64)", Severity::high},
     // "MZ\x90\x00": the DOS stub every PE linker writes; "TV" alone would
     // match ordinary base64 text.
@@ -69,6 +79,46 @@ constexpr std::array kBase64AtStart{
     Signature{"JVBERi0"sv, "PDF document (base64)", Severity::medium},
     Signature{"k05VTVBZ"sv, "NumPy array file (base64)", Severity::medium},
 };
+
+// Bounds the decoding a base64 signature check does (it only needs the start).
+constexpr std::size_t kMaxDecodedBytes = 64 * 1024;
+
+int base64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;  // '=' and anything else end the data
+}
+
+// The first kMaxDecodedBytes of a base64 (or base64url) run.
+std::vector<std::uint8_t> decode_base64_prefix(std::string_view text) {
+  std::vector<std::uint8_t> out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (const char c : text) {
+    const int value = base64_value(c);
+    if (value < 0 || out.size() >= kMaxDecodedBytes) break;
+    bits = (bits << 6U) | static_cast<std::uint32_t>(value);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out.push_back(static_cast<std::uint8_t>(bits >> static_cast<unsigned>(count)));
+      bits &= (1U << static_cast<unsigned>(count)) - 1U;
+    }
+  }
+  return out;
+}
+
+// Whether the decoded payload is what its signature claims (Framing).
+bool framing_holds(Framing framing, std::string_view payload, std::size_t run) {
+  if (framing == Framing::signature) return true;
+  const std::vector<std::uint8_t> decoded = decode_base64_prefix(payload.substr(0, run));
+  const std::uint64_t full_size = run / 4 * 3 + (run % 4 * 3) / 4;  // what the whole run decodes to, at most
+  if (framing == Framing::pickle) return walk_pickle(decoded, std::max<std::uint64_t>(full_size, decoded.size())).accepted;
+  return local_header_at_start(decoded, std::max<std::uint64_t>(full_size, decoded.size()));
+}
 
 bool is_base64_character(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
@@ -133,6 +183,9 @@ std::optional<PayloadMatch> find_foreign_payload(std::string_view text) {
   if (run < kMinBase64Run) return std::nullopt;
   for (const Signature& signature : kBase64AtStart) {
     if (payload.substr(0, signature.prefix.size()) == signature.prefix) {
+      // Base64 text that merely starts like a pickle or a ZIP header (a
+      // hash, a key) decodes to bytes no reader of that format accepts.
+      if (!framing_holds(signature.framing, payload, run)) return std::nullopt;
       return PayloadMatch{signature.format, signature.severity, text.size() - payload.size()};
     }
   }
