@@ -102,6 +102,32 @@ Result<std::optional<DirectoryRecord>> read_directory_record(const ByteSource& s
   return std::optional<DirectoryRecord>{DirectoryRecord{entries, size, offset, eocd_offset, false}};
 }
 
+constexpr std::uint64_t kLocalHeaderBytes = 30;
+
+// The fixed part of a local file header ("PK\x03\x04" and 26 bytes).
+struct LocalHeader {
+  std::uint16_t version_needed = 0;
+  std::uint16_t flags = 0;
+  std::uint16_t method = 0;
+  std::uint32_t compressed_size = 0;
+  std::uint16_t name_length = 0;
+  std::uint16_t extra_length = 0;
+};
+
+std::optional<LocalHeader> read_local_header(ByteCursor& cursor) {
+  LocalHeader header;
+  std::uint16_t time_or_date = 0;
+  std::uint32_t crc_or_size = 0;
+  if (!read_magic(cursor, kLocalHeaderMagic) || !read_u16le(cursor, header.version_needed) ||
+      !read_u16le(cursor, header.flags) || !read_u16le(cursor, header.method) || !read_u16le(cursor, time_or_date) ||
+      !read_u16le(cursor, time_or_date) || !read_u32le(cursor, crc_or_size) ||
+      !read_u32le(cursor, header.compressed_size) || !read_u32le(cursor, crc_or_size) ||
+      !read_u16le(cursor, header.name_length) || !read_u16le(cursor, header.extra_length)) {
+    return std::nullopt;
+  }
+  return header;
+}
+
 struct DirectoryWalk {
   bool consistent = false;
   std::uint64_t parsed = 0;
@@ -167,7 +193,6 @@ DirectoryWalk walk_directory(std::span<const std::uint8_t> bytes, bool complete)
 // header or data is not where the directory says, or is over the cap.
 Result<std::vector<std::string>> read_pickle_imports(const ByteSource& source, std::uint64_t archive_start,
                                                      std::uint32_t local_offset, std::uint32_t size) {
-  constexpr std::uint64_t kLocalHeaderBytes = 30;
   std::uint64_t local_at = 0;
   if (size > kMaxPickleEntryBytes || __builtin_add_overflow(archive_start, local_offset, &local_at) ||
       local_at > source.size() || source.size() - local_at < kLocalHeaderBytes) {
@@ -177,13 +202,10 @@ Result<std::vector<std::string>> read_pickle_imports(const ByteSource& source, s
   auto header = source.view(local_at, kLocalHeaderBytes, scratch);
   if (!header) return header.error();
   ByteCursor cursor(*header);
-  std::uint16_t name_length = 0;
-  std::uint16_t extra_length = 0;
-  if (!read_magic(cursor, kLocalHeaderMagic) || !cursor.skip(22) || !read_u16le(cursor, name_length) ||
-      !read_u16le(cursor, extra_length)) {
-    return std::vector<std::string>{};
-  }
-  const std::uint64_t data_at = local_at + kLocalHeaderBytes + name_length + extra_length;  // < 2^64: all terms small
+  const auto local = read_local_header(cursor);
+  if (!local) return std::vector<std::string>{};
+  // No overflow: local_at <= size, the rest is below 2^17.
+  const std::uint64_t data_at = local_at + kLocalHeaderBytes + local->name_length + local->extra_length;
   if (data_at > source.size() || source.size() - data_at < size) return std::vector<std::string>{};
   auto data = source.view(data_at, size, scratch);
   if (!data) return data.error();
@@ -248,29 +270,17 @@ bool is_known_method(std::uint16_t method) {
 }  // namespace
 
 bool local_header_at_start(std::span<const std::uint8_t> window, std::uint64_t file_size) noexcept {
-  constexpr std::uint64_t kLocalHeaderBytes = 30;
   constexpr std::uint16_t kDataDescriptorFlag = 0x0008;
   constexpr std::uint8_t kHighestVersionNeeded = 63;  // 6.3, the latest APPNOTE
   ByteCursor cursor(window);
-  std::uint16_t version_needed = 0;
-  std::uint16_t flags = 0;
-  std::uint16_t method = 0;
-  std::uint16_t skip16 = 0;
-  std::uint32_t crc = 0;
-  std::uint32_t compressed_size = 0;
-  std::uint32_t uncompressed_size = 0;
-  std::uint16_t name_length = 0;
-  std::uint16_t extra_length = 0;
-  if (!read_magic(cursor, kLocalHeaderMagic) || !read_u16le(cursor, version_needed) || !read_u16le(cursor, flags) ||
-      !read_u16le(cursor, method) || !read_u16le(cursor, skip16) || !read_u16le(cursor, skip16) ||
-      !read_u32le(cursor, crc) || !read_u32le(cursor, compressed_size) || !read_u32le(cursor, uncompressed_size) ||
-      !read_u16le(cursor, name_length) || !read_u16le(cursor, extra_length)) {
+  const auto header = read_local_header(cursor);
+  if (!header || (header->version_needed & 0xFFU) > kHighestVersionNeeded || !is_known_method(header->method) ||
+      header->name_length == 0) {
     return false;
   }
-  if ((version_needed & 0xFFU) > kHighestVersionNeeded || !is_known_method(method) || name_length == 0) return false;
-  std::uint64_t end = kLocalHeaderBytes + name_length + extra_length;
-  const bool sized = (flags & kDataDescriptorFlag) == 0 && compressed_size != 0xFFFFFFFFU;
-  if (sized) end += compressed_size;
+  std::uint64_t end = kLocalHeaderBytes + header->name_length + header->extra_length;
+  const bool sized = (header->flags & kDataDescriptorFlag) == 0 && header->compressed_size != 0xFFFFFFFFU;
+  if (sized) end += header->compressed_size;
   return end <= file_size;
 }
 
