@@ -350,3 +350,52 @@ TEST_CASE("audit precision: clean files in the layouts of mainstream writers giv
   CHECK(files == 4 * 7 * 3 * 24 * 2);
   CHECK(info_findings > 0);  // tied weights, zero biases, unpadded headers are seen, as info
 }
+
+TEST_CASE("audit precision: transformers-style sharded checkpoints give no finding at low or above",
+          "[audit][precision]") {
+  std::size_t sets = 0;
+  for (int family = 0; family <= 3; ++family) {
+    for (int shards = 1; shards <= 3; ++shards) {
+      ValueMaker values(static_cast<std::uint32_t>(family * 10 + shards));
+      const auto tensors = model_tensors(family, 3, 16, "BF16", values);
+      // transformers fills shards in state-dict order and writes a sorted
+      // weight_map with total_size (and, since 4.46, total_parameters).
+      TempDir dir;
+      std::vector<std::vector<FixtureTensor>> parts(static_cast<std::size_t>(shards));
+      for (std::size_t i = 0; i < tensors.size(); ++i) parts[i * parts.size() / tensors.size()].push_back(tensors[i]);
+      std::vector<std::pair<std::string, std::string>> weight_map;
+      std::uint64_t total_size = 0;
+      std::uint64_t total_parameters = 0;
+      for (std::size_t s = 0; s < parts.size(); ++s) {
+        char name[64];
+        std::snprintf(name, sizeof name, "model-%05zu-of-%05d.safetensors", s + 1, shards);
+        dir.write(name, write_as(Writer::reference, parts[s], {{"format", "pt"}}));
+        for (const FixtureTensor& tensor : parts[s]) {
+          weight_map.emplace_back(tensor.name, name);
+          total_size += tensor.data.size();
+          total_parameters += tensor.data.size() / dtype_bytes(tensor.dtype);
+        }
+      }
+      std::sort(weight_map.begin(), weight_map.end());
+      std::string index = "{\"metadata\":{\"total_parameters\":" + std::to_string(total_parameters) +
+                          ",\"total_size\":" + std::to_string(total_size) + "},\"weight_map\":{";
+      for (std::size_t i = 0; i < weight_map.size(); ++i) {
+        index += (i ? ",\"" : "\"") + weight_map[i].first + "\":\"" + weight_map[i].second + "\"";
+      }
+      index += "}}";
+      const auto path = dir.write("model.safetensors.index.json", as_bytes(index));
+      stguard::audit::AuditOptions options;
+      options.scan_values = true;
+      auto reports = stguard::audit::audit_index(path.string(), options);
+      REQUIRE(reports.ok());
+      CHECK(reports->size() == parts.size() + 1);
+      for (const auto& report : *reports) {
+        INFO(report.path << ": " << serious(report));
+        CHECK(report.verdict != stguard::audit::Verdict::invalid);
+        CHECK(report.count_at_least(Severity::low) == 0);
+      }
+      ++sets;
+    }
+  }
+  CHECK(sets == 12);
+}
