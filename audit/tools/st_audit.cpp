@@ -36,7 +36,7 @@ std::string help_footer() {
   std::string text = R"(Exit status:
   0  no finding at or above --fail-on, every file valid (or compat-only with --profile compat)
   1  a finding at or above --fail-on, an invalid file, or (--verify) a mismatch
-  2  usage error, or a file or manifest could not be read or written
+  2  usage error, or a file, manifest or baseline could not be read or written
 
 --fail-on defaults to high: findings that mean a polyglot, a parser differential
 or a loader that can be steered fail the run; medium, low and info findings are
@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json", "sarif"}))
       ->capture_default_str();
   std::string fail_on = "high";
-  app.add_option("--fail-on", fail_on, "Exit 1 when a finding has this severity or higher: info, low, medium, high")
+  app.add_option("--fail-on", fail_on, "Exit 1 when a finding that is not suppressed has this severity or higher: info, low, medium, high")
       ->check(CLI::IsMember({"info", "low", "medium", "high"}))
       ->capture_default_str();
   std::string manifest_out;
