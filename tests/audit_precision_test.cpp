@@ -188,8 +188,6 @@ struct ValueMaker {
   }
 };
 
-std::size_t element_bytes(const std::string& dtype) { return dtype_bytes(dtype); }
-
 // One model's tensors in the naming and dtypes of a family of writers.
 std::vector<FixtureTensor> model_tensors(int family, int layers, int width, const std::string& dtype, ValueMaker& values) {
   std::vector<FixtureTensor> tensors;
@@ -285,7 +283,6 @@ std::vector<FixtureTensor> model_tensors(int family, int layers, int width, cons
       break;
     }
   }
-  (void)element_bytes;
   return tensors;
 }
 
