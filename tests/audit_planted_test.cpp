@@ -120,6 +120,13 @@ TEST_CASE("audit planted: deceptive characters in names and metadata values", "[
                false, Severity::medium);
   expect_found(build_file({{"w", "F32", {1}, data}}, {{"description", "ok\U000E0069\U000E0067\U000E006E"}}),
                Rule::metadata_invisible_character, false, Severity::medium);
+  // The evidence names the hidden characters; it never carries them.
+  const auto hidden = audit_of(build_file({{"w", "F32", {1}, data}}, {{"description", "ok\U000E0069"}}));
+  const auto* tag = find_rule(hidden, Rule::metadata_invisible_character);
+  REQUIRE(tag != nullptr);
+  CHECK(tag->evidence.find("\\u{E0069}") != std::string::npos);
+  CHECK(tag->evidence.find("\U000E0069") == std::string::npos);
+  CHECK(tag->message.find("\U000E0069") == std::string::npos);
   // Prose characters alone are info, never silent.
   const auto prose = audit_of(build_file({{"w", "F32", {1}, data}}, {{"note", "\u05e9\u05dc\u05d5\u05dd\u200f cat \u2764\ufe0f"}}));
   INFO(rule_ids(prose));

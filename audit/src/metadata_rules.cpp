@@ -245,7 +245,8 @@ void add_metadata_finding(FindingSink& sink, Rule rule, Severity severity, const
 // embeddings, overrides, isolates and tag characters are not prose.
 void check_value_characters(FindingSink& sink, const MetadataEntry& entry, const std::string& key) {
   const DeceptiveScan scan = scan_deceptive(entry.value);
-  const std::string value_start = "value starts \"" + display_excerpt(entry.value, 48) + "\"";
+  // In code points: escape_for_display leaves some invisible characters as they are.
+  const std::string value_start = "value as code points: \"" + code_point_form(entry.value) + "\"";
   if (scan.bidi_controls.count > 0 || scan.bidi_marks.count > 0) {
     const bool controls = scan.bidi_controls.count > 0;
     const DeceptiveCharacters& shown = controls ? scan.bidi_controls : scan.bidi_marks;
