@@ -239,7 +239,10 @@ TEST_CASE("audit: metadata that is oversized, binary or a foreign file", "[audit
                                            {"config", "{\n\t\"a\": 1\r\n}"},
                                            {"payload", zip_base64},
                                            {"state", "data:application/octet-stream;base64," + pickle_base64},
-                                           {"raw", std::string("xxPK\x03\x04yy")},
+                                           // A stored entry "a" holding "hi" (CRC not checked).
+                                           {"raw", std::string("xxPK\x03\x04\x14\0\0\0\0\0\0\0\0\0\0\0\0\0"
+                                                               "\x02\0\0\0\x02\0\0\0\x01\0\0\0ahi", 35)},
+                                           {"bare_signature", std::string("xxPK\x03\x04yy")},
                                            {"text_pickle", "cos\nsystem\n(S'id'\ntR."},
                                            {"word", "TVphbmQgc28gb24gYW5kIHNv"},
                                            {"short", "UEsDB"},
@@ -249,8 +252,8 @@ TEST_CASE("audit: metadata that is oversized, binary or a foreign file", "[audit
                                            {"zip_like", "UEsDBAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}));
   INFO(rule_ids(report));
   CHECK(count_rule(report, Rule::metadata_oversized) == 2);
-  // The ANSI value and the raw ZIP header (its \x03\x04 are controls).
-  CHECK(count_rule(report, Rule::metadata_control_content) == 2);
+  // The ANSI value and the raw ZIP headers (their \x03\x04 are controls).
+  CHECK(count_rule(report, Rule::metadata_control_content) == 3);
   std::vector<std::string> foreign;
   for (const auto& finding : report.findings) {
     if (finding.rule == Rule::metadata_foreign_payload) foreign.push_back(finding.metadata_key);

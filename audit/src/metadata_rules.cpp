@@ -28,6 +28,8 @@ enum class Framing : std::uint8_t {
   signature,     // the signature alone (formats without a cheap structural check)
   pickle,        // a pickle reader accepts the stream (pickle_probe.hpp)
   zip_local,     // a ZIP local header whose fields describe an entry (zip_probe.hpp)
+  zip_end,       // an end-of-central-directory record whose comment fits
+  elf,           // an ELF identification: class 1/2, data 1/2, version 1
 };
 
 struct Signature {
@@ -40,9 +42,9 @@ struct Signature {
 // Raw signatures that can appear in a JSON string (every byte is valid UTF-8
 // or an escaped control character), searched anywhere in a key or value.
 constexpr std::array kRawAnywhere{
-    Signature{"PK\x03\x04"sv, "ZIP local file header", Severity::high},
-    Signature{"PK\x05\x06"sv, "ZIP end of central directory", Severity::high},
-    Signature{"\x7f" "ELF"sv, "ELF executable", Severity::high},
+    Signature{"PK\x03\x04"sv, "ZIP local file header", Severity::high, Framing::zip_local},
+    Signature{"PK\x05\x06"sv, "ZIP end of central directory", Severity::high, Framing::zip_end},
+    Signature{"\x7f" "ELF"sv, "ELF executable", Severity::high, Framing::elf},
 };
 // Raw signatures that only mean something at the start of a value.
 constexpr std::array kRawAtStart{
@@ -111,13 +113,32 @@ std::vector<std::uint8_t> decode_base64_prefix(std::string_view text) {
   return out;
 }
 
-// Whether the decoded payload is what its signature claims (Framing).
-bool framing_holds(Framing framing, std::string_view payload, std::size_t run) {
+// Whether `bytes` (the start of a payload of `total` bytes) are what their
+// signature claims (Framing).
+bool framing_holds(Framing framing, std::span<const std::uint8_t> bytes, std::uint64_t total) {
+  constexpr std::size_t kEocdBytes = 22;
+  switch (framing) {
+    case Framing::signature: return true;
+    case Framing::pickle: return walk_pickle(bytes, total).accepted;
+    case Framing::zip_local: return local_header_at_start(bytes, total);
+    case Framing::zip_end: {
+      if (bytes.size() < kEocdBytes) return false;
+      const std::size_t comment = bytes[20] | (static_cast<std::size_t>(bytes[21]) << 8U);
+      return comment <= bytes.size() - kEocdBytes;
+    }
+    case Framing::elf:
+      return bytes.size() >= 7 && (bytes[4] == 1 || bytes[4] == 2) && (bytes[5] == 1 || bytes[5] == 2) &&
+             bytes[6] == 1;
+  }
+  return false;
+}
+
+// framing_holds on the decoded start of a base64 run.
+bool base64_framing_holds(Framing framing, std::string_view payload, std::size_t run) {
   if (framing == Framing::signature) return true;
   const std::vector<std::uint8_t> decoded = decode_base64_prefix(payload.substr(0, run));
   const std::uint64_t full_size = run / 4 * 3 + (run % 4 * 3) / 4;  // what the whole run decodes to, at most
-  if (framing == Framing::pickle) return walk_pickle(decoded, std::max<std::uint64_t>(full_size, decoded.size())).accepted;
-  return local_header_at_start(decoded, std::max<std::uint64_t>(full_size, decoded.size()));
+  return framing_holds(framing, decoded, std::max<std::uint64_t>(full_size, decoded.size()));
 }
 
 bool is_base64_character(char c) {
@@ -166,8 +187,15 @@ struct PayloadMatch {
 
 std::optional<PayloadMatch> find_foreign_payload(std::string_view text) {
   for (const Signature& signature : kRawAnywhere) {
-    const std::size_t at = text.find(signature.prefix);
-    if (at != std::string_view::npos) return PayloadMatch{signature.format, signature.severity, at};
+    // The first occurrence whose bytes have the format's structure.
+    for (std::size_t at = text.find(signature.prefix); at != std::string_view::npos;
+         at = text.find(signature.prefix, at + 1)) {
+      const std::string_view rest = text.substr(at);
+      const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(rest.data()), rest.size());
+      if (framing_holds(signature.framing, bytes, bytes.size())) {
+        return PayloadMatch{signature.format, signature.severity, at};
+      }
+    }
   }
   const std::string_view start = trim_start(text);
   const std::size_t start_at = text.size() - start.size();
@@ -185,7 +213,7 @@ std::optional<PayloadMatch> find_foreign_payload(std::string_view text) {
     if (payload.substr(0, signature.prefix.size()) == signature.prefix) {
       // Base64 text that merely starts like a pickle or a ZIP header (a
       // hash, a key) decodes to bytes no reader of that format accepts.
-      if (!framing_holds(signature.framing, payload, run)) return std::nullopt;
+      if (!base64_framing_holds(signature.framing, payload, run)) return std::nullopt;
       return PayloadMatch{signature.format, signature.severity, text.size() - payload.size()};
     }
   }
