@@ -169,6 +169,21 @@ TEST_CASE("audit polyglot: header length bytes that spell PK\\x03\\x04 or a pick
     CHECK(count_rule(audit_of(broken), Rule::length_spells_pickle) == 0);
     Bytes underflow = {0x80, 0x02, 's', '.', 0, 0, 0, 0};  // SETITEM on an empty stack
     CHECK(count_rule(audit_of(underflow), Rule::length_spells_pickle) == 0);
+    // The walk follows the unpickler's stack, marks, memo and frames.
+    auto walked = [](Bytes pickle) {
+      pickle.resize(pickle.size() + 16, 0);
+      return count_rule(audit_of(pickle), Rule::length_spells_pickle);
+    };
+    CHECK(walked({0x80, 0x02, '(', 'N', 't', '.'}) == 1);          // MARK NONE TUPLE STOP
+    CHECK(walked({0x80, 0x02, ']', 'N', 'a', '.'}) == 1);          // EMPTY_LIST NONE APPEND STOP
+    CHECK(walked({0x80, 0x02, 'N', 'q', 0x07, 'h', 0x07, '.'}) == 1);  // BINPUT 7 then BINGET 7
+    CHECK(walked({0x80, 0x02, 'h', 0x05, '.'}) == 0);              // BINGET of a key never put
+    CHECK(walked({0x80, 0x02, 't', '.'}) == 0);                    // TUPLE without a MARK
+    CHECK(walked({0x80, 0x02, '(', 'N', 'u', '.'}) == 0);          // SETITEMS with an odd count
+    CHECK(walked({0x80, 0x06, 'N', '.'}) == 0);                    // protocol 6 does not exist
+    CHECK(walked({0x80, 0x04, 0x95, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 'N', '.'}) == 0);  // frame past the end
+    CHECK(walked({0x80, 0x02, 'c', 'o', 's', '\n', '1', 'x', '\n', '.'}) == 0);    // GLOBAL name not an identifier
+    CHECK(walked({0x80, 0x02, 'X', 0xFF, 0xFF, 0xFF, 0x7F, 'a'}) == 0);           // string past the end of the file
   }
   SECTION("an ordinary N") {
     CHECK(count_rule(audit_of(build_file({{"w", "U8", {1}, {1}}})), Rule::length_spells_zip) == 0);
