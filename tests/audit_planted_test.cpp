@@ -135,6 +135,11 @@ TEST_CASE("audit planted: deceptive characters in names and metadata values", "[
   REQUIRE(find_rule(prose, Rule::metadata_invisible_character) != nullptr);
   CHECK(find_rule(prose, Rule::metadata_invisible_character)->severity == Severity::info);
   CHECK(prose.count_at_least(Severity::low) == 0);
+  // The flag of Scotland is spelled with tag characters; that is an emoji, not hidden text.
+  const auto flag = audit_of(build_file({{"w", "F32", {1}, data}},
+                                        {{"tags", "scotland \U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F"}}));
+  INFO(rule_ids(flag));
+  CHECK(flag.count_at_least(Severity::low) == 0);
 }
 
 TEST_CASE("audit planted: header tricks", "[audit][planted]") {

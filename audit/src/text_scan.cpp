@@ -47,6 +47,9 @@ bool is_invisible(char32_t cp) noexcept {
 
 namespace {
 
+constexpr char32_t kWavingBlackFlag = 0x1F3F4;
+constexpr char32_t kCancelTag = 0xE007F;
+
 void note_character(DeceptiveCharacters& found, char32_t code_point) {
   ++found.count;
   const std::string label = code_point_label(code_point);
@@ -64,19 +67,32 @@ DeceptiveScan scan_deceptive(std::string_view text) {
   DeceptiveScan scan;
   ByteCursor cursor = text_cursor(text);
   char32_t code_point = 0;
+  // Inside an emoji tag sequence (U+1F3F4, tags, U+E007F: the flags of
+  // England, Scotland, Wales), tags spell a flag, not hidden text.
+  bool in_flag_sequence = false;
   for (;;) {
     std::uint8_t byte = 0;
     if (!cursor.peek_u8(byte)) break;
     if (byte < 0x80) {
+      in_flag_sequence = false;
       if (!cursor.skip(1)) break;
       continue;
     }
     if (!next_code_point(cursor, code_point)) break;
-    switch (classify_deceptive(code_point)) {
+    const DeceptiveClass found = classify_deceptive(code_point);
+    if (code_point == kWavingBlackFlag) {
+      in_flag_sequence = true;
+    } else if (found != DeceptiveClass::tag) {
+      in_flag_sequence = false;
+    }
+    switch (found) {
       case DeceptiveClass::none: break;
       case DeceptiveClass::bidi_mark: note_character(scan.bidi_marks, code_point); break;
       case DeceptiveClass::bidi_control: note_character(scan.bidi_controls, code_point); break;
-      case DeceptiveClass::tag: note_character(scan.tags, code_point); break;
+      case DeceptiveClass::tag:
+        note_character(in_flag_sequence ? scan.invisible : scan.tags, code_point);
+        if (code_point == kCancelTag) in_flag_sequence = false;
+        break;
       case DeceptiveClass::invisible: note_character(scan.invisible, code_point); break;
     }
   }

@@ -51,6 +51,8 @@ struct DeceptiveScan {
   DeceptiveCharacters invisible;
 };
 // Walks `text` once (ASCII without a decoder call: values can be megabytes).
+// Tags inside an emoji flag sequence (U+1F3F4 ... U+E007F) count as invisible,
+// not as tags: they spell a flag.
 [[nodiscard]] DeceptiveScan scan_deceptive(std::string_view text);
 
 // `text` with every non-ASCII or non-printable character as \u{...}, cut
