@@ -2,7 +2,8 @@
 """st-audit side by side with ModelAudit on one clean and one planted corpus.
 
 Creates (or reuses) the venv build/venv, installs what is missing of
-modelaudit, safetensors and numpy from PyPI, writes the corpus to
+modelaudit, safetensors and numpy from PyPI (and uses the real MLX writer
+too when "mlx[cpu]" is installed there; optional), writes the corpus to
 build/compare_modelaudit/, runs both scanners over it once, and prints a
 Markdown table: per planted file what each tool reports, then detections,
 false positives and wall time. Not part of the test command (it needs the
@@ -220,6 +221,18 @@ def build_corpus():
                     name = "%s_%s_%s_%d.safetensors" % (writer, family, np.dtype(dtype).name, width)
                     (clean_dir / name).write_bytes(write(tensors, metadata))
                     count += 1
+    # The real MLX writer, when the venv has it (pip install "mlx[cpu]"; optional).
+    try:
+        import mlx.core as mx
+    except ImportError:
+        mx = None
+    if mx is not None:
+        for family in ("llama", "gptq", "mlx4bit"):
+            for with_metadata in (False, True):
+                arrays = {k: mx.array(v) for k, v in model(family, 16, np.float16, rng).items()}
+                name = "mlxreal_%s_%s.safetensors" % (family, "meta" if with_metadata else "nometa")
+                mx.save_safetensors(str(clean_dir / name), arrays, metadata={"format": "mlx"} if with_metadata else None)
+                count += 1
     # Header lengths whose bytes spell what sniffers key on: pickle PROTO 2..5,
     # zlib 78 01/5e/9c/da, "PK", each also + 65,536.
     tensors = {"model.embed_tokens.weight": rng.normal(0, 0.02, (16, 8)).astype(np.float16),

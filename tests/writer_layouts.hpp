@@ -5,8 +5,9 @@
 //              tensors sorted by dtype size (largest first) then name, header
 //              in that order with __metadata__ first, padded with spaces to 8;
 //   pre_0_3    safetensors < 0.3: no padding, tensors in name order;
-//   mlx        MLX save_safetensors: keys sorted bytewise (a std::map), data
-//              in hash-map order, no padding, "__metadata__": null when empty;
+//   mlx        MLX save_safetensors (checked against mlx 0.32.4): keys and
+//              tensor fields sorted bytewise (nlohmann::json), data in
+//              hash-map order, no padding, "__metadata__": null when empty;
 //   minimal    small hand or JavaScript writers: insertion order, no padding.
 #pragma once
 
@@ -59,6 +60,14 @@ inline std::string metadata_json(const Metadata& metadata) {
   return json + "}";
 }
 
+// MLX's nlohmann::json sorts the fields of a tensor too: data_offsets, dtype, shape.
+inline std::string mlx_tensor_json(const FixtureTensor& tensor, std::pair<std::uint64_t, std::uint64_t> offsets) {
+  std::string shape;
+  for (std::size_t i = 0; i < tensor.shape.size(); ++i) shape += (i ? "," : "") + std::to_string(tensor.shape[i]);
+  return "{\"data_offsets\":[" + std::to_string(offsets.first) + "," + std::to_string(offsets.second) +
+         "],\"dtype\":\"" + tensor.dtype + "\",\"shape\":[" + shape + "]}";
+}
+
 // The file `writer` would write for `tensors` and `metadata`.
 inline Bytes write_as(Writer writer, std::vector<FixtureTensor> tensors, const Metadata& metadata) {
   // Data order.
@@ -92,8 +101,9 @@ inline Bytes write_as(Writer writer, std::vector<FixtureTensor> tensors, const M
   if (with_metadata) entries.emplace_back("__metadata__", metadata.empty() ? "null" : metadata_json(metadata));
   for (const std::size_t index : order) {
     const FixtureTensor& tensor = tensors[index];
-    entries.emplace_back(tensor.name,
-                         tensor_json(tensor.dtype, tensor.shape, offsets[index].first, offsets[index].second));
+    entries.emplace_back(tensor.name, writer == Writer::mlx ? mlx_tensor_json(tensor, offsets[index])
+                                                            : tensor_json(tensor.dtype, tensor.shape,
+                                                                          offsets[index].first, offsets[index].second));
   }
   if (writer == Writer::mlx) {
     std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
