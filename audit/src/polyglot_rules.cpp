@@ -188,13 +188,14 @@ void check_leading_bytes(std::span<const std::uint8_t> window, std::uint64_t fil
   if (cursor.read_u8(opcode) && cursor.read_u8(protocol) && opcode == kPickleProto && protocol >= 2 && protocol <= 5) {
     const PickleWalk walk = walk_pickle(window, file_size);
     if (walk.accepted) {
+      const std::vector<std::string> imports = pickle_imports(window, kMaxReportedImports);
       sink.add(Rule::length_spells_pickle,
                "the file starts with a pickle PROTO opcode (protocol " + std::to_string(protocol) +
                    ") and a pickle reader accepts the stream that follows" +
-                   imports_summary(pickle_imports(window, kMaxReportedImports)),
+                   imports_summary(imports),
                evidence + "; " + std::to_string(walk.opcodes) + " opcodes walked" +
                    (walk.reached_stop ? ", STOP at byte " + std::to_string(walk.stopped_at) : std::string()) +
-                   imports_evidence(pickle_imports(window, kMaxReportedImports)),
+                   imports_evidence(imports),
                0);
     }
   }
