@@ -92,12 +92,14 @@ TEST_CASE("audit planted: the imports of a pickle are named", "[audit][planted]"
                               0x94, 0x93, 0x94, ')', 'R', '.'};
   Bytes padded = stack_global;
   padded.resize(padded.size() + 16, 0);
-  const auto* stacked = find_rule(audit_of(padded), Rule::length_spells_pickle);
+  const auto stacked_report = audit_of(padded);
+  const auto* stacked = find_rule(stacked_report, Rule::length_spells_pickle);
   REQUIRE(stacked != nullptr);
   CHECK(stacked->message.find("it imports os system") != std::string::npos);
   Bytes plain = kPickle4;
   plain.resize(plain.size() + 16, 0);
-  const auto* dict = find_rule(audit_of(plain), Rule::length_spells_pickle);
+  const auto dict_report = audit_of(plain);
+  const auto* dict = find_rule(dict_report, Rule::length_spells_pickle);
   REQUIRE(dict != nullptr);
   CHECK(dict->message.find("imports") == std::string::npos);
 }
