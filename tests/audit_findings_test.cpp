@@ -102,7 +102,7 @@ TEST_CASE("audit: header length, size and padding", "[audit]") {
     const auto* finding = find_rule(report, Rule::header_length_unaligned);
     REQUIRE(finding != nullptr);
     CHECK(finding->offset == 0);
-    CHECK(finding->severity == Severity::low);
+    CHECK(finding->severity == Severity::info);  // MLX and writers before 0.3 never pad
   }
   SECTION("padding much larger than the JSON") {
     std::string json = "{\"w\":" + tensor_json("U8", {1}, 0, 1) + "}";
@@ -228,8 +228,10 @@ TEST_CASE("audit: reserved-looking and runtime-special names", "[audit]") {
 }
 
 TEST_CASE("audit: metadata that is oversized, binary or a foreign file", "[audit]") {
-  const std::string zip_base64 = "UEsDBBQAAAAIAGZ2bFdTb21lIGRhdGEgaGVyZQ==";
-  const std::string pickle_base64 = "gASVGAAAAAAAAACMBnBvc2l4lIwGc3lzdGVtlJOULg==";
+  // zipfile with a.txt, and pickle.dumps(os.system, protocol=4): real payloads.
+  const std::string zip_base64 =
+      "UEsDBBQAAAAAAGJKgV2GphA2BQAAAAUAAAAFAAAAYS50eHRoZWxsb1BLAQIUAxQAAAAAAGJKgV2GphA2BQAAAAUAAAAFAAAAAAAAAAAAAACAAQAAAABhLnR4dFBLBQYAAAAAAQABADMAAAAoAAAAAAA=";
+  const std::string pickle_base64 = "gASVFAAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOULg==";
   const auto report = audit_of(build_file({{"w", "U8", {1}, {1}}},
                                           {{std::string(300, 'k'), "v"},
                                            {"big", std::string((1U << 20U) + 1, 'x')},
@@ -237,14 +239,21 @@ TEST_CASE("audit: metadata that is oversized, binary or a foreign file", "[audit
                                            {"config", "{\n\t\"a\": 1\r\n}"},
                                            {"payload", zip_base64},
                                            {"state", "data:application/octet-stream;base64," + pickle_base64},
-                                           {"raw", std::string("xxPK\x03\x04yy")},
+                                           // A stored entry "a" holding "hi" (CRC not checked).
+                                           {"raw", std::string("xxPK\x03\x04\x14\0\0\0\0\0\0\0\0\0\0\0\0\0"
+                                                               "\x02\0\0\0\x02\0\0\0\x01\0\0\0ahi", 35)},
+                                           {"bare_signature", std::string("xxPK\x03\x04yy")},
                                            {"text_pickle", "cos\nsystem\n(S'id'\ntR."},
                                            {"word", "TVphbmQgc28gb24gYW5kIHNv"},
-                                           {"short", "UEsDB"}}));
+                                           {"short", "UEsDB"},
+                                           // Base64 that starts like a pickle or a ZIP header but
+                                           // decodes to bytes no such reader accepts (a digest).
+                                           {"digest", "gAJzZWNyZXQta2V5LWRpZ2VzdC1hYmNkZWY="},
+                                           {"zip_like", "UEsDBAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}));
   INFO(rule_ids(report));
   CHECK(count_rule(report, Rule::metadata_oversized) == 2);
-  // The ANSI value and the raw ZIP header (its \x03\x04 are controls).
-  CHECK(count_rule(report, Rule::metadata_control_content) == 2);
+  // The ANSI value and the raw ZIP headers (their \x03\x04 are controls).
+  CHECK(count_rule(report, Rule::metadata_control_content) == 3);
   std::vector<std::string> foreign;
   for (const auto& finding : report.findings) {
     if (finding.rule == Rule::metadata_foreign_payload) foreign.push_back(finding.metadata_key);

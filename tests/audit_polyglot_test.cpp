@@ -135,14 +135,24 @@ TEST_CASE("audit polyglot: %PDF- within the first 1024 bytes", "[audit][polyglot
 
 TEST_CASE("audit polyglot: header length bytes that spell PK\\x03\\x04 or a pickle opcode", "[audit][polyglot]") {
   SECTION("ZIP local header: invalid, reported with the invalid verdict") {
-    Bytes file = {'P', 'K', 3, 4, 20, 0, 0, 0};
-    file.resize(64, 0);
+    // A local header whose fields describe an entry, without the rest of an archive.
+    Bytes file = make_zip({{"archive/data.pkl", kPickle}});
+    file.resize(30 + 16 + kPickle.size());
     const auto report = audit_of(file);
     CHECK(report.verdict == Verdict::invalid);
     REQUIRE(report.error);
     CHECK(report.error->code == stguard::ErrorCode::header_too_large);
     REQUIRE(count_rule(report, Rule::length_spells_zip) == 1);
     CHECK(find_rule(report, Rule::length_spells_zip)->offset == 0);
+    CHECK(count_rule(report, Rule::zip_with_pickle) == 0);  // no central directory
+  }
+  SECTION("PK\\x03\\x04 alone is not a local header") {
+    Bytes file = {'P', 'K', 3, 4, 20, 0, 0, 0};
+    file.resize(64, 0);  // method stored, but an empty name
+    CHECK(count_rule(audit_of(file), Rule::length_spells_zip) == 0);
+    Bytes truncated = make_zip({{"archive/data.pkl", kPickle}});
+    truncated.resize(30 + 16);  // the entry's data is not in the file
+    CHECK(count_rule(audit_of(truncated), Rule::length_spells_zip) == 0);
   }
   SECTION("pickle protocols 2 to 5") {
     for (std::uint8_t protocol = 2; protocol <= 5; ++protocol) {
@@ -154,6 +164,26 @@ TEST_CASE("audit polyglot: header length bytes that spell PK\\x03\\x04 or a pick
     }
     Bytes protocol_one = {0x80, 0x01, 0, 0, 0, 0, 0, 0};
     CHECK(count_rule(audit_of(protocol_one), Rule::length_spells_pickle) == 0);
+    // PROTO followed by what no unpickler accepts.
+    Bytes broken = {0x80, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, '{'};
+    CHECK(count_rule(audit_of(broken), Rule::length_spells_pickle) == 0);
+    Bytes underflow = {0x80, 0x02, 's', '.', 0, 0, 0, 0};  // SETITEM on an empty stack
+    CHECK(count_rule(audit_of(underflow), Rule::length_spells_pickle) == 0);
+    // The walk follows the unpickler's stack, marks, memo and frames.
+    auto walked = [](Bytes pickle) {
+      pickle.resize(pickle.size() + 16, 0);
+      return count_rule(audit_of(pickle), Rule::length_spells_pickle);
+    };
+    CHECK(walked({0x80, 0x02, '(', 'N', 't', '.'}) == 1);          // MARK NONE TUPLE STOP
+    CHECK(walked({0x80, 0x02, ']', 'N', 'a', '.'}) == 1);          // EMPTY_LIST NONE APPEND STOP
+    CHECK(walked({0x80, 0x02, 'N', 'q', 0x07, 'h', 0x07, '.'}) == 1);  // BINPUT 7 then BINGET 7
+    CHECK(walked({0x80, 0x02, 'h', 0x05, '.'}) == 0);              // BINGET of a key never put
+    CHECK(walked({0x80, 0x02, 't', '.'}) == 0);                    // TUPLE without a MARK
+    CHECK(walked({0x80, 0x02, '(', 'N', 'u', '.'}) == 0);          // SETITEMS with an odd count
+    CHECK(walked({0x80, 0x06, 'N', '.'}) == 0);                    // protocol 6 does not exist
+    CHECK(walked({0x80, 0x04, 0x95, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 'N', '.'}) == 0);  // frame past the end
+    CHECK(walked({0x80, 0x02, 'c', 'o', 's', '\n', '1', 'x', '\n', '.'}) == 0);    // GLOBAL name not an identifier
+    CHECK(walked({0x80, 0x02, 'X', 0xFF, 0xFF, 0xFF, 0x7F, 'a'}) == 0);           // string past the end of the file
   }
   SECTION("an ordinary N") {
     CHECK(count_rule(audit_of(build_file({{"w", "U8", {1}, {1}}})), Rule::length_spells_zip) == 0);

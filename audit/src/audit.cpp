@@ -132,15 +132,16 @@ Result<AuditReport> run_audit(const ByteSource& source, std::string path, const 
   report.file_size = source.size();
   FindingSink sink(options.max_findings_per_rule);
 
-  std::vector<std::uint8_t> length_scratch;
-  auto length_bytes =
-      source.view(0, static_cast<std::size_t>(std::min<std::uint64_t>(source.size(), kLengthBytes)), length_scratch);
-  if (!length_bytes) return length_bytes.error();
-  // Looked at even when the file is invalid: such an N is always too large.
-  detail::check_length_bytes(*length_bytes, sink);
+  std::vector<std::uint8_t> leading_scratch;
+  auto leading = source.view(
+      0, static_cast<std::size_t>(std::min<std::uint64_t>(source.size(), detail::kLeadingWindow)), leading_scratch);
+  if (!leading) return leading.error();
+  // Looked at even when the file is invalid: a renamed archive or pickle is.
+  detail::check_leading_bytes(*leading, source.size(), sink);
+  const auto length_bytes = leading->first(std::min<std::size_t>(leading->size(), kLengthBytes));
 
   ParsedHeader parsed;
-  if (Status status = parse_file_header(source, options.validation, *length_bytes, parsed); !status) {
+  if (Status status = parse_file_header(source, options.validation, length_bytes, parsed); !status) {
     return status.error();
   }
   const Header* header = parsed.compat ? &*parsed.compat : nullptr;

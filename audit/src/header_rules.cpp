@@ -15,6 +15,12 @@ constexpr std::uint64_t kPagePadding = 4095;
 
 bool is_json_whitespace(std::uint8_t byte) { return byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D; }
 
+// Strict rejections that a mainstream writer produces and on which no reader
+// disagrees: MLX's save_safetensors writes "__metadata__": null when given no
+// metadata, and every reader takes that as no metadata. The gate still
+// refuses them; the audit does not call them a problem (docs/audit-rules.md).
+bool written_by_mainstream(ErrorCode code) { return code == ErrorCode::metadata_null; }
+
 }  // namespace
 
 void check_strictness(const Header& compat_header, const std::optional<Error>& strict_error, Profile gate,
@@ -25,7 +31,7 @@ void check_strictness(const Header& compat_header, const std::optional<Error>& s
   bool strict_error_explained = !strict_error.has_value();
   for (const Error& violation : compat_header.strict_violations()) {
     strict_error_explained = strict_error_explained || violation.code == strict_error->code;
-    sink.add_with_severity(Rule::strict_rejects, severity,
+    sink.add_with_severity(Rule::strict_rejects, written_by_mainstream(violation.code) ? Severity::info : severity,
                            "strict rejects: [" + std::string(error_code_name(violation.code)) + "] " +
                                violation.message,
                            std::string(error_code_name(violation.code)), violation.offset, violation.tensor);

@@ -9,7 +9,9 @@
 #include "rule_passes.hpp"
 #include "stguard/escape.hpp"
 #include "payload_scan.hpp"
+#include "pickle_probe.hpp"
 #include "text_scan.hpp"
+#include "zip_probe.hpp"
 
 namespace stguard::audit::detail {
 namespace {
@@ -22,18 +24,28 @@ constexpr std::size_t kMaxValueBytes = std::size_t{1} << 20U;
 // start like a signature ("TVp...") are not payloads.
 constexpr std::size_t kMinBase64Run = 16;
 
+// What the decoded bytes must be for a base64 signature to count.
+enum class Framing : std::uint8_t {
+  signature,     // the signature alone (formats without a cheap structural check)
+  pickle,        // a pickle reader accepts the stream (pickle_probe.hpp)
+  zip_local,     // a ZIP local header whose fields describe an entry (zip_probe.hpp)
+  zip_end,       // an end-of-central-directory record whose comment fits
+  elf,           // an ELF identification: class 1/2, data 1/2, version 1
+};
+
 struct Signature {
   std::string_view prefix;
   std::string_view format;
   Severity severity;
+  Framing framing = Framing::signature;
 };
 
 // Raw signatures that can appear in a JSON string (every byte is valid UTF-8
 // or an escaped control character), searched anywhere in a key or value.
 constexpr std::array kRawAnywhere{
-    Signature{"PK\x03\x04"sv, "ZIP local file header", Severity::high},
-    Signature{"PK\x05\x06"sv, "ZIP end of central directory", Severity::high},
-    Signature{"\x7f" "ELF"sv, "ELF executable", Severity::high},
+    Signature{"PK\x03\x04"sv, "ZIP local file header", Severity::high, Framing::zip_local},
+    Signature{"PK\x05\x06"sv, "ZIP end of central directory", Severity::high, Framing::zip_end},
+    Signature{"\x7f" "ELF"sv, "ELF executable", Severity::high, Framing::elf},
 };
 // Raw signatures that only mean something at the start of a value.
 constexpr std::array kRawAtStart{
@@ -41,24 +53,24 @@ constexpr std::array kRawAtStart{
 };
 // Base64 encodings of the first bytes of foreign formats.
 constexpr std::array kBase64AtStart{
-    Signature{"UEsDB"sv, "ZIP archive (base64)", Severity::high},
+    Signature{"UEsDB"sv, "ZIP archive (base64)", Severity::high, Framing::zip_local},
     Signature{"UEsFBg"sv, "ZIP archive (base64)", Severity::high},
-    Signature{"gAI"sv, "pickle protocol 2 (base64)", Severity::high},
-    Signature{"gAJ"sv, "pickle protocol 2 (base64)", Severity::high},
-    Signature{"gAK"sv, "pickle protocol 2 (base64)", Severity::high},
-    Signature{"gAL"sv, "pickle protocol 2 (base64)", Severity::high},
-    Signature{"gAM"sv, "pickle protocol 3 (base64)", Severity::high},
-    Signature{"gAN"sv, "pickle protocol 3 (base64)", Severity::high},
-    Signature{"gAO"sv, "pickle protocol 3 (base64)", Severity::high},
-    Signature{"gAP"sv, "pickle protocol 3 (base64)", Severity::high},
-    Signature{"gAQ"sv, "pickle protocol 4 (base64)", Severity::high},
-    Signature{"gAR"sv, "pickle protocol 4 (base64)", Severity::high},
-    Signature{"gAS"sv, "pickle protocol 4 (base64)", Severity::high},
-    Signature{"gAT"sv, "pickle protocol 4 (base64)", Severity::high},
-    Signature{"gAU"sv, "pickle protocol 5 (base64)", Severity::high},
-    Signature{"gAV"sv, "pickle protocol 5 (base64)", Severity::high},
-    Signature{"gAW"sv, "pickle protocol 5 (base64)", Severity::high},
-    Signature{"gAX"sv, "pickle protocol 5 (base64)", Severity::high},
+    Signature{"gAI"sv, "pickle protocol 2 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAJ"sv, "pickle protocol 2 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAK"sv, "pickle protocol 2 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAL"sv, "pickle protocol 2 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAM"sv, "pickle protocol 3 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAN"sv, "pickle protocol 3 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAO"sv, "pickle protocol 3 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAP"sv, "pickle protocol 3 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAQ"sv, "pickle protocol 4 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAR"sv, "pickle protocol 4 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAS"sv, "pickle protocol 4 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAT"sv, "pickle protocol 4 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAU"sv, "pickle protocol 5 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAV"sv, "pickle protocol 5 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAW"sv, "pickle protocol 5 (base64)", Severity::high, Framing::pickle},
+    Signature{"gAX"sv, "pickle protocol 5 (base64)", Severity::high, Framing::pickle},
     Signature{"f0VMR"sv, "ELF executable (base64)", Severity::high},
     // "MZ\x90\x00": the DOS stub every PE linker writes; "TV" alone would
     // match ordinary base64 text.
@@ -70,6 +82,65 @@ constexpr std::array kBase64AtStart{
     Signature{"JVBERi0"sv, "PDF document (base64)", Severity::medium},
     Signature{"k05VTVBZ"sv, "NumPy array file (base64)", Severity::medium},
 };
+
+// Bounds the decoding a base64 signature check does (it only needs the start).
+constexpr std::size_t kMaxDecodedBytes = 64 * 1024;
+
+int base64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;  // '=' and anything else end the data
+}
+
+// The first kMaxDecodedBytes of a base64 (or base64url) run.
+std::vector<std::uint8_t> decode_base64_prefix(std::string_view text) {
+  std::vector<std::uint8_t> out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (const char c : text) {
+    const int value = base64_value(c);
+    if (value < 0 || out.size() >= kMaxDecodedBytes) break;
+    bits = (bits << 6U) | static_cast<std::uint32_t>(value);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out.push_back(static_cast<std::uint8_t>(bits >> static_cast<unsigned>(count)));
+      bits &= (1U << static_cast<unsigned>(count)) - 1U;
+    }
+  }
+  return out;
+}
+
+// Whether `bytes` (the start of a payload of `total` bytes) are what their
+// signature claims (Framing).
+bool framing_holds(Framing framing, std::span<const std::uint8_t> bytes, std::uint64_t total) {
+  constexpr std::size_t kEocdBytes = 22;
+  switch (framing) {
+    case Framing::signature: return true;
+    case Framing::pickle: return walk_pickle(bytes, total).accepted;
+    case Framing::zip_local: return local_header_at_start(bytes, total);
+    case Framing::zip_end: {
+      if (bytes.size() < kEocdBytes) return false;
+      const std::size_t comment = bytes[20] | (static_cast<std::size_t>(bytes[21]) << 8U);
+      return comment <= bytes.size() - kEocdBytes;
+    }
+    case Framing::elf:
+      return bytes.size() >= 7 && (bytes[4] == 1 || bytes[4] == 2) && (bytes[5] == 1 || bytes[5] == 2) &&
+             bytes[6] == 1;
+  }
+  return false;
+}
+
+// framing_holds on the decoded start of a base64 run.
+bool base64_framing_holds(Framing framing, std::string_view payload, std::size_t run) {
+  if (framing == Framing::signature) return true;
+  const std::vector<std::uint8_t> decoded = decode_base64_prefix(payload.substr(0, run));
+  const std::uint64_t full_size = run / 4 * 3 + (run % 4 * 3) / 4;  // what the whole run decodes to, at most
+  return framing_holds(framing, decoded, std::max<std::uint64_t>(full_size, decoded.size()));
+}
 
 bool is_base64_character(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
@@ -113,8 +184,15 @@ bool starts_like_text_pickle(std::string_view text) {
 
 std::optional<PayloadMatch> find_foreign_payload(std::string_view text) {
   for (const Signature& signature : kRawAnywhere) {
-    const std::size_t at = text.find(signature.prefix);
-    if (at != std::string_view::npos) return PayloadMatch{signature.format, signature.severity, at};
+    // The first occurrence whose bytes have the format's structure.
+    for (std::size_t at = text.find(signature.prefix); at != std::string_view::npos;
+         at = text.find(signature.prefix, at + 1)) {
+      const std::string_view rest = text.substr(at);
+      const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(rest.data()), rest.size());
+      if (framing_holds(signature.framing, bytes, bytes.size())) {
+        return PayloadMatch{signature.format, signature.severity, at};
+      }
+    }
   }
   const std::string_view start = trim_start(text);
   const std::size_t start_at = text.size() - start.size();
@@ -130,6 +208,9 @@ std::optional<PayloadMatch> find_foreign_payload(std::string_view text) {
   if (run < kMinBase64Run) return std::nullopt;
   for (const Signature& signature : kBase64AtStart) {
     if (payload.substr(0, signature.prefix.size()) == signature.prefix) {
+      // Base64 text that merely starts like a pickle or a ZIP header (a
+      // hash, a key) decodes to bytes no reader of that format accepts.
+      if (!base64_framing_holds(signature.framing, payload, run)) return std::nullopt;
       return PayloadMatch{signature.format, signature.severity, text.size() - payload.size()};
     }
   }
@@ -185,6 +266,33 @@ void add_metadata_finding(FindingSink& sink, Rule rule, Severity severity, const
   sink.add(std::move(finding));
 }
 
+// STG-META-004/005: what hub pages and terminals hide or reorder in a value.
+// Values are prose, so what prose legitimately uses (direction marks,
+// zero-width joiners in emoji and scripts, variation selectors) is info;
+// embeddings, overrides, isolates and tag characters are not prose.
+void check_value_characters(FindingSink& sink, const MetadataEntry& entry, const std::string& key) {
+  const DeceptiveScan scan = scan_deceptive(entry.value);
+  // In code points: escape_for_display leaves some invisible characters as they are.
+  const std::string value_start = "value as code points: \"" + code_point_form(entry.value) + "\"";
+  if (scan.bidi_controls.count > 0 || scan.bidi_marks.count > 0) {
+    const bool controls = scan.bidi_controls.count > 0;
+    const DeceptiveCharacters& shown = controls ? scan.bidi_controls : scan.bidi_marks;
+    add_metadata_finding(sink, Rule::metadata_bidi_control, controls ? Severity::medium : Severity::info, entry,
+                         "the value of " + key + " holds " + std::to_string(shown.count) +
+                             (controls ? " bidirectional embedding, override or isolate character(s)"
+                                       : " bidirectional mark(s) (U+200E, U+200F, U+061C) only"),
+                         shown.labels + "; " + value_start);
+  }
+  if (scan.tags.count > 0 || scan.invisible.count > 0) {
+    const bool tags = scan.tags.count > 0;
+    const DeceptiveCharacters& shown = tags ? scan.tags : scan.invisible;
+    add_metadata_finding(sink, Rule::metadata_invisible_character, tags ? Severity::medium : Severity::info, entry,
+                         "the value of " + key + " holds " + std::to_string(shown.count) +
+                             (tags ? " Unicode tag character(s) (hidden text)" : " invisible character(s)"),
+                         shown.labels + "; " + value_start);
+  }
+}
+
 }  // namespace
 
 void check_metadata(const Header& header, FindingSink& sink) {
@@ -205,6 +313,7 @@ void check_metadata(const Header& header, FindingSink& sink) {
                            "the value of " + key + " holds " + what,
                            control.labels + "; value starts \"" + display_excerpt(entry.value, 48) + "\"");
     }
+    check_value_characters(sink, entry, key);
     for (const std::string* text : {&entry.key, &entry.value}) {
       if (const auto match = find_foreign_payload(*text)) {
         const std::string_view part = text == &entry.key ? "the key" : "the value";

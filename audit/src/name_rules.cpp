@@ -53,47 +53,21 @@ std::string traversal_reason(std::string_view name) {
   return {};
 }
 
-struct DeceptiveCharacters {
-  std::size_t count = 0;
-  std::string labels;  // distinct code points, at most a few
-  std::size_t distinct = 0;
-};
-
-void note_character(DeceptiveCharacters& found, char32_t code_point) {
-  ++found.count;
-  const std::string label = code_point_label(code_point);
-  if (found.labels.find(label) != std::string::npos) return;
-  if (found.distinct++ < 4) found.labels += (found.labels.empty() ? "" : ", ") + label;
-}
-
-// Name or key with every non-ASCII or non-printable character as \u{...}, so
-// two names that look the same show their difference.
-std::string code_point_form(std::string_view text) {
-  std::string out;
-  ByteCursor cursor(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
-  char32_t code_point = 0;
-  while (out.size() < 200 && next_code_point(cursor, code_point)) {
-    if (code_point >= 0x20 && code_point < 0x7F && code_point != '\\' && code_point != '"') {
-      out += static_cast<char>(code_point);
-    } else {
-      out += "\\u{" + code_point_label(code_point).substr(2) + "}";
-    }
-  }
-  if (!cursor.empty()) out += "...";
-  return out;
+DeceptiveCharacters merged(const DeceptiveCharacters& a, const DeceptiveCharacters& b) {
+  DeceptiveCharacters both = a;
+  both.count += b.count;
+  both.distinct += b.distinct;
+  if (!b.labels.empty()) both.labels += (both.labels.empty() ? "" : ", ") + b.labels;
+  return both;
 }
 
 // The checks shared by tensor names and metadata keys: deceptive characters
 // and runtime-special spellings.
 void check_text_name(std::string_view text, std::string_view what, bool is_tensor, FindingSink& sink) {
-  DeceptiveCharacters bidi;
-  DeceptiveCharacters invisible;
-  ByteCursor cursor(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
-  char32_t code_point = 0;
-  while (next_code_point(cursor, code_point)) {
-    if (is_bidi_control(code_point)) note_character(bidi, code_point);
-    if (is_invisible(code_point)) note_character(invisible, code_point);
-  }
+  // In a name every class counts: names are matched, not read as prose.
+  const DeceptiveScan scan = scan_deceptive(text);
+  const DeceptiveCharacters bidi = merged(scan.bidi_marks, scan.bidi_controls);
+  const DeceptiveCharacters invisible = merged(scan.tags, scan.invisible);
   const std::string shown = display_excerpt(text);
   auto add = [&](Rule rule, std::string message, std::string evidence) {
     Finding finding;

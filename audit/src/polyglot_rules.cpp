@@ -11,6 +11,7 @@
 #include "stguard/cursor.hpp"
 #include "stguard/escape.hpp"
 #include "text_scan.hpp"
+#include "pickle_probe.hpp"
 #include "zip_probe.hpp"
 
 namespace stguard::audit::detail {
@@ -21,6 +22,7 @@ using namespace std::string_view_literals;
 constexpr std::string_view kZipLocalMagic = "PK\x03\x04"sv;
 constexpr std::string_view kHdf5Magic = "\x89HDF\r\n\x1a\n"sv;
 constexpr std::string_view kPdfMagic = "%PDF-"sv;
+constexpr std::string_view kPdfEnd = "%%EOF"sv;
 constexpr std::uint8_t kPickleProto = 0x80;
 // HDF5 looks for its superblock at 0, then 512, 1024, 2048, ...
 constexpr std::uint64_t kHdf5FirstOffset = 512;
@@ -45,6 +47,26 @@ std::string location_suffix(const Header* header, std::uint64_t offset, std::str
   return tensor.empty() ? std::string() : " (inside tensor \"" + escape_for_display(tensor) + "\")";
 }
 
+// "; pickle imports: os system, ..." for the evidence.
+std::string imports_evidence(const std::vector<std::string>& imports) {
+  if (imports.empty()) return {};
+  std::string text = "; pickle imports:";
+  for (const std::string& import : imports) text += " \"" + display_excerpt(import, 64) + "\"";
+  return text;
+}
+
+// The imports that run code on load, named in the message; torch's own
+// rebuild helpers and containers are what every checkpoint imports.
+std::string imports_summary(const std::vector<std::string>& imports) {
+  std::string named;
+  for (const std::string& import : imports) {
+    const bool routine = import.rfind("torch", 0) == 0 || import.rfind("collections ", 0) == 0 ||
+                         import.rfind("numpy", 0) == 0 || import == "(memoized names)";
+    if (!routine) named += (named.empty() ? "" : ", ") + display_excerpt(import, 48);
+  }
+  return named.empty() ? std::string() : " (it imports " + named + ")";
+}
+
 void report_zip(const ZipArchiveFound& zip, const Header* header, FindingSink& sink) {
   std::string tensor;
   const std::string where = location_suffix(header, zip.archive_start, tensor);
@@ -59,9 +81,10 @@ void report_zip(const ZipArchiveFound& zip, const Header* header, FindingSink& s
     for (const std::string& name : zip.names) evidence += " \"" + display_excerpt(name, 64) + "\"";
   }
   if (zip.pickle_name) {
+    evidence += imports_evidence(zip.pickle_imports);
     sink.add(Rule::zip_with_pickle,
              "the file is also a ZIP archive holding the pickle \"" + display_excerpt(*zip.pickle_name, 64) +
-                 "\": torch.load would unpickle it" + where,
+                 "\": torch.load would unpickle it" + imports_summary(zip.pickle_imports) + where,
              evidence, zip.eocd_offset, tensor);
   } else {
     sink.add(Rule::zip_archive, "the file is also a ZIP archive that Python's zipfile opens" + where, evidence,
@@ -91,6 +114,32 @@ Status check_hdf5(const ByteSource& source, const Header* header, FindingSink& s
   return {};
 }
 
+// "%PDF-" followed by a version "d.d", as every PDF header has; a mention of
+// the marker in prose ("%PDF- files") is not one.
+bool is_pdf_header(ByteCursor probe) {
+  std::uint8_t major = 0;
+  std::uint8_t dot = 0;
+  std::uint8_t minor = 0;
+  return read_magic(probe, kPdfMagic) && probe.read_u8(major) && probe.read_u8(dot) && probe.read_u8(minor) &&
+         major >= '0' && major <= '9' && dot == '.' && minor >= '0' && minor <= '9';
+}
+
+// Whether "%%EOF" is in the last kPdfWindow bytes, where PDF readers look
+// for the end of the document before they fall back to reconstruction.
+Result<bool> has_pdf_end(const ByteSource& source) {
+  std::vector<std::uint8_t> scratch;
+  const std::uint64_t length = std::min(source.size(), kPdfWindow);
+  auto bytes = source.view(source.size() - length, static_cast<std::size_t>(length), scratch);
+  if (!bytes) return bytes.error();
+  ByteCursor cursor(*bytes);
+  while (!cursor.empty()) {
+    ByteCursor probe = cursor;
+    if (read_magic(probe, kPdfEnd)) return true;
+    if (!cursor.skip(1)) break;
+  }
+  return false;
+}
+
 Status check_pdf(const ByteSource& source, const Header* header, FindingSink& sink) {
   std::vector<std::uint8_t> scratch;
   const auto window = static_cast<std::size_t>(std::min(source.size(), kPdfWindow));
@@ -99,14 +148,22 @@ Status check_pdf(const ByteSource& source, const Header* header, FindingSink& si
   ByteCursor cursor(*bytes);
   while (!cursor.empty()) {
     const std::size_t at = cursor.position();
-    ByteCursor probe = cursor;
-    if (read_magic(probe, kPdfMagic)) {
+    if (is_pdf_header(cursor)) {
+      auto end = has_pdf_end(source);
+      if (!end) return end.error();
       std::string tensor;
       const std::string where = location_suffix(header, at, tensor);
-      sink.add(Rule::pdf_signature, "%PDF- appears at byte " + std::to_string(at) + ", inside the first 1024 bytes" + where,
-               "bytes at " + std::to_string(at) + ": " + hex_bytes(cursor.rest().first(
-                                                             std::min<std::size_t>(cursor.rest().size(), 8))),
-               at, tensor);
+      // With an end-of-file marker the whole file reads as a PDF; a header
+      // alone still opens in readers that reconstruct, but less surely.
+      const Severity severity = *end ? Severity::medium : Severity::low;
+      sink.add_with_severity(
+          Rule::pdf_signature, severity,
+          "a PDF header appears at byte " + std::to_string(at) + ", inside the first 1024 bytes" + where +
+              (*end ? ", and %%EOF ends the file" : ""),
+          "bytes at " + std::to_string(at) + ": " +
+              hex_bytes(cursor.rest().first(std::min<std::size_t>(cursor.rest().size(), 8))) +
+              (*end ? "; %%EOF in the last 1024 bytes" : "; no %%EOF in the last 1024 bytes"),
+          at, tensor);
       return {};  // a PDF reader takes the first one
     }
     if (!cursor.skip(1)) break;
@@ -116,19 +173,31 @@ Status check_pdf(const ByteSource& source, const Header* header, FindingSink& si
 
 }  // namespace
 
-void check_length_bytes(std::span<const std::uint8_t> first_bytes, FindingSink& sink) {
-  const std::string evidence = "first bytes " + hex_bytes(first_bytes.first(std::min<std::size_t>(first_bytes.size(), 8)));
-  if (starts_with_magic(first_bytes, kZipLocalMagic)) {
-    sink.add(Rule::length_spells_zip, "the header length bytes spell a ZIP local file header (PK\\x03\\x04)", evidence,
-             0);
+void check_leading_bytes(std::span<const std::uint8_t> window, std::uint64_t file_size, FindingSink& sink) {
+  const std::string evidence = "first bytes " + hex_bytes(window.first(std::min<std::size_t>(window.size(), 8)));
+  // A sniffer keys on a few bytes; the finding needs the structure a reader
+  // of that format goes on to read (see the probes).
+  if (starts_with_magic(window, kZipLocalMagic) && local_header_at_start(window, file_size)) {
+    sink.add(Rule::length_spells_zip,
+             "the file starts with a ZIP local file header (PK\\x03\\x04) whose fields describe an entry",
+             evidence, 0);
   }
-  ByteCursor cursor(first_bytes);
+  ByteCursor cursor(window);
   std::uint8_t opcode = 0;
   std::uint8_t protocol = 0;
   if (cursor.read_u8(opcode) && cursor.read_u8(protocol) && opcode == kPickleProto && protocol >= 2 && protocol <= 5) {
-    sink.add(Rule::length_spells_pickle,
-             "the header length bytes start with a pickle PROTO opcode (protocol " + std::to_string(protocol) + ")",
-             evidence, 0);
+    const PickleWalk walk = walk_pickle(window, file_size);
+    if (walk.accepted) {
+      const std::vector<std::string> imports = pickle_imports(window, kMaxReportedImports);
+      sink.add(Rule::length_spells_pickle,
+               "the file starts with a pickle PROTO opcode (protocol " + std::to_string(protocol) +
+                   ") and a pickle reader accepts the stream that follows" +
+                   imports_summary(imports),
+               evidence + "; " + std::to_string(walk.opcodes) + " opcodes walked" +
+                   (walk.reached_stop ? ", STOP at byte " + std::to_string(walk.stopped_at) : std::string()) +
+                   imports_evidence(imports),
+               0);
+    }
   }
 }
 

@@ -18,9 +18,11 @@
 
 namespace stguard::audit::detail {
 
-// STG-POLY-003, STG-POLY-004: the 8 bytes of N (fewer when the file is that
-// short), looked at whether or not the file is valid.
-void check_length_bytes(std::span<const std::uint8_t> first_bytes, FindingSink& sink);
+// STG-POLY-003, STG-POLY-004: what the first bytes (the 8 bytes of N and
+// what follows, kLeadingWindow at most) start in a ZIP or pickle reader,
+// looked at whether or not the file is valid.
+inline constexpr std::size_t kLeadingWindow = 64 * 1024;
+void check_leading_bytes(std::span<const std::uint8_t> window, std::uint64_t file_size, FindingSink& sink);
 
 // STG-POLY-001, -002, -005, -006: signatures where other formats' readers
 // look (ZIP tail, HDF5 superblock offsets, PDF's first kilobyte). `header`

@@ -23,16 +23,95 @@ bool next_code_point(ByteCursor& cursor, char32_t& code_point) noexcept {
   return true;
 }
 
+DeceptiveClass classify_deceptive(char32_t cp) noexcept {
+  if (cp < 0x80) return DeceptiveClass::none;
+  if (cp == 0x061C || cp == 0x200E || cp == 0x200F) return DeceptiveClass::bidi_mark;
+  if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)) return DeceptiveClass::bidi_control;
+  if (cp >= 0xE0000 && cp <= 0xE007F) return DeceptiveClass::tag;
+  if (cp == 0x2028 || cp == 0x2029) return DeceptiveClass::invisible;
+  if (cp <= 0x10FFFF && utf8proc_get_property(static_cast<utf8proc_int32_t>(cp))->ignorable) {
+    return DeceptiveClass::invisible;
+  }
+  return DeceptiveClass::none;
+}
+
 bool is_bidi_control(char32_t cp) noexcept {
-  return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
-         (cp >= 0x2066 && cp <= 0x2069);
+  const DeceptiveClass found = classify_deceptive(cp);
+  return found == DeceptiveClass::bidi_mark || found == DeceptiveClass::bidi_control;
 }
 
 bool is_invisible(char32_t cp) noexcept {
-  return cp == 0x00AD || cp == 0x034F || cp == 0x115F || cp == 0x1160 || cp == 0x180E ||
-         (cp >= 0x200B && cp <= 0x200D) || cp == 0x2028 || cp == 0x2029 || (cp >= 0x2060 && cp <= 0x2064) ||
-         cp == 0x3164 || (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF || cp == 0xFFA0 ||
-         (cp >= 0xE0000 && cp <= 0xE007F) || (cp >= 0xE0100 && cp <= 0xE01EF);
+  const DeceptiveClass found = classify_deceptive(cp);
+  return found == DeceptiveClass::tag || found == DeceptiveClass::invisible;
+}
+
+namespace {
+
+constexpr char32_t kWavingBlackFlag = 0x1F3F4;
+constexpr char32_t kCancelTag = 0xE007F;
+
+void note_character(DeceptiveCharacters& found, char32_t code_point) {
+  ++found.count;
+  const std::string label = code_point_label(code_point);
+  if (found.labels.find(label) != std::string::npos) return;
+  if (found.distinct++ < 4) found.labels += (found.labels.empty() ? "" : ", ") + label;
+}
+
+ByteCursor text_cursor(std::string_view text) {
+  return ByteCursor(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+}
+
+}  // namespace
+
+DeceptiveScan scan_deceptive(std::string_view text) {
+  DeceptiveScan scan;
+  ByteCursor cursor = text_cursor(text);
+  char32_t code_point = 0;
+  // Inside an emoji tag sequence (U+1F3F4, tags, U+E007F: the flags of
+  // England, Scotland, Wales), tags spell a flag, not hidden text.
+  bool in_flag_sequence = false;
+  for (;;) {
+    std::uint8_t byte = 0;
+    if (!cursor.peek_u8(byte)) break;
+    if (byte < 0x80) {
+      in_flag_sequence = false;
+      if (!cursor.skip(1)) break;
+      continue;
+    }
+    if (!next_code_point(cursor, code_point)) break;
+    const DeceptiveClass found = classify_deceptive(code_point);
+    if (code_point == kWavingBlackFlag) {
+      in_flag_sequence = true;
+    } else if (found != DeceptiveClass::tag) {
+      in_flag_sequence = false;
+    }
+    switch (found) {
+      case DeceptiveClass::none: break;
+      case DeceptiveClass::bidi_mark: note_character(scan.bidi_marks, code_point); break;
+      case DeceptiveClass::bidi_control: note_character(scan.bidi_controls, code_point); break;
+      case DeceptiveClass::tag:
+        note_character(in_flag_sequence ? scan.invisible : scan.tags, code_point);
+        if (code_point == kCancelTag) in_flag_sequence = false;
+        break;
+      case DeceptiveClass::invisible: note_character(scan.invisible, code_point); break;
+    }
+  }
+  return scan;
+}
+
+std::string code_point_form(std::string_view text) {
+  std::string out;
+  ByteCursor cursor = text_cursor(text);
+  char32_t code_point = 0;
+  while (out.size() < 200 && next_code_point(cursor, code_point)) {
+    if (code_point >= 0x20 && code_point < 0x7F && code_point != '\\' && code_point != '"') {
+      out += static_cast<char>(code_point);
+    } else {
+      out += "\\u{" + code_point_label(code_point).substr(2) + "}";
+    }
+  }
+  if (!cursor.empty()) out += "...";
+  return out;
 }
 
 std::string code_point_label(char32_t cp) {

@@ -3,9 +3,11 @@
 #include "zip_probe.hpp"
 
 #include <algorithm>
+#include <array>
 #include <string_view>
 
 #include "cursor_read.hpp"
+#include "pickle_probe.hpp"
 #include "stguard/cursor.hpp"
 
 namespace stguard::audit::detail {
@@ -100,12 +102,42 @@ Result<std::optional<DirectoryRecord>> read_directory_record(const ByteSource& s
   return std::optional<DirectoryRecord>{DirectoryRecord{entries, size, offset, eocd_offset, false}};
 }
 
+constexpr std::uint64_t kLocalHeaderBytes = 30;
+
+// The fixed part of a local file header ("PK\x03\x04" and 26 bytes).
+struct LocalHeader {
+  std::uint16_t version_needed = 0;
+  std::uint16_t flags = 0;
+  std::uint16_t method = 0;
+  std::uint32_t compressed_size = 0;
+  std::uint16_t name_length = 0;
+  std::uint16_t extra_length = 0;
+};
+
+std::optional<LocalHeader> read_local_header(ByteCursor& cursor) {
+  LocalHeader header;
+  std::uint16_t time_or_date = 0;
+  std::uint32_t crc_or_size = 0;
+  if (!read_magic(cursor, kLocalHeaderMagic) || !read_u16le(cursor, header.version_needed) ||
+      !read_u16le(cursor, header.flags) || !read_u16le(cursor, header.method) || !read_u16le(cursor, time_or_date) ||
+      !read_u16le(cursor, time_or_date) || !read_u32le(cursor, crc_or_size) ||
+      !read_u32le(cursor, header.compressed_size) || !read_u32le(cursor, crc_or_size) ||
+      !read_u16le(cursor, header.name_length) || !read_u16le(cursor, header.extra_length)) {
+    return std::nullopt;
+  }
+  return header;
+}
+
 struct DirectoryWalk {
   bool consistent = false;
   std::uint64_t parsed = 0;
   std::uint64_t first_local_offset = 0;
   std::vector<std::string> names;
   std::optional<std::string> pickle_name;
+  // Where the pickle entry's data is, as the directory records it.
+  std::uint16_t pickle_method = 0;
+  std::uint32_t pickle_compressed_size = 0;
+  std::uint32_t pickle_local_offset = 0;
 };
 
 // Walks the central directory as zipfile does: headers must tile it exactly.
@@ -117,6 +149,8 @@ DirectoryWalk walk_directory(std::span<const std::uint8_t> bytes, bool complete)
     ByteCursor header = cursor;
     std::uint16_t skip16 = 0;
     std::uint32_t skip32 = 0;
+    std::uint16_t method = 0;
+    std::uint32_t compressed_size = 0;
     std::uint16_t name_length = 0;
     std::uint16_t extra_length = 0;
     std::uint16_t comment_length = 0;
@@ -124,9 +158,9 @@ DirectoryWalk walk_directory(std::span<const std::uint8_t> bytes, bool complete)
     std::span<const std::uint8_t> name;
     // version made by, needed, flags, method, time, date; crc, sizes.
     const bool fixed_ok = read_magic(header, kCentralHeaderMagic) && read_u16le(header, skip16) &&
-                          read_u16le(header, skip16) && read_u16le(header, skip16) && read_u16le(header, skip16) &&
+                          read_u16le(header, skip16) && read_u16le(header, skip16) && read_u16le(header, method) &&
                           read_u16le(header, skip16) && read_u16le(header, skip16) && read_u32le(header, skip32) &&
-                          read_u32le(header, skip32) && read_u32le(header, skip32) &&
+                          read_u32le(header, compressed_size) && read_u32le(header, skip32) &&
                           read_u16le(header, name_length) && read_u16le(header, extra_length) &&
                           read_u16le(header, comment_length) && read_u16le(header, skip16) &&
                           read_u16le(header, skip16) && read_u32le(header, skip32) &&
@@ -141,12 +175,41 @@ DirectoryWalk walk_directory(std::span<const std::uint8_t> bytes, bool complete)
     if (walk.parsed == 0) walk.first_local_offset = local_offset;
     const std::string_view name_text(reinterpret_cast<const char*>(name.data()), name.size());
     if (walk.names.size() < kMaxReportedZipNames) walk.names.emplace_back(name_text);
-    if (!walk.pickle_name && looks_like_pickle_name(name_text)) walk.pickle_name = std::string(name_text);
+    if (!walk.pickle_name && looks_like_pickle_name(name_text)) {
+      walk.pickle_name = std::string(name_text);
+      walk.pickle_method = method;
+      walk.pickle_compressed_size = compressed_size;
+      walk.pickle_local_offset = local_offset;
+    }
     ++walk.parsed;
     cursor = header;
   }
   walk.consistent = walk.parsed > 0 || complete;
   return walk;
+}
+
+// The imports of a stored (uncompressed) pickle entry, what torch.save
+// writes: its local header says where the data starts. Nothing when the
+// header or data is not where the directory says, or is over the cap.
+Result<std::vector<std::string>> read_pickle_imports(const ByteSource& source, std::uint64_t archive_start,
+                                                     std::uint32_t local_offset, std::uint32_t size) {
+  std::uint64_t local_at = 0;
+  if (size > kMaxPickleEntryBytes || __builtin_add_overflow(archive_start, local_offset, &local_at) ||
+      local_at > source.size() || source.size() - local_at < kLocalHeaderBytes) {
+    return std::vector<std::string>{};
+  }
+  std::vector<std::uint8_t> scratch;
+  auto header = source.view(local_at, kLocalHeaderBytes, scratch);
+  if (!header) return header.error();
+  ByteCursor cursor(*header);
+  const auto local = read_local_header(cursor);
+  if (!local) return std::vector<std::string>{};
+  // No overflow: local_at <= size, the rest is below 2^17.
+  const std::uint64_t data_at = local_at + kLocalHeaderBytes + local->name_length + local->extra_length;
+  if (data_at > source.size() || source.size() - data_at < size) return std::vector<std::string>{};
+  auto data = source.view(data_at, size, scratch);
+  if (!data) return data.error();
+  return pickle_imports(*data, kMaxReportedImports);
 }
 
 Result<std::optional<ZipArchiveFound>> examine_candidate(const ByteSource& source, std::uint64_t eocd_offset,
@@ -189,10 +252,37 @@ Result<std::optional<ZipArchiveFound>> examine_candidate(const ByteSource& sourc
     if (!local) return local.error();
     found.first_local_header_present = starts_with_magic(*local, kLocalHeaderMagic);
   }
+  if (found.pickle_name && walk.pickle_method == 0) {
+    auto imports = read_pickle_imports(source, found.archive_start, walk.pickle_local_offset,
+                                       walk.pickle_compressed_size);
+    if (!imports) return imports.error();
+    found.pickle_imports = std::move(*imports);
+  }
   return std::optional<ZipArchiveFound>{std::move(found)};
 }
 
+bool is_known_method(std::uint16_t method) {
+  // stored, deflate, deflate64, bzip2, lzma, zstd, xz, ppmd, AES-encrypted
+  constexpr std::array<std::uint16_t, 9> kMethods{0, 8, 9, 12, 14, 93, 95, 98, 99};
+  return std::find(kMethods.begin(), kMethods.end(), method) != kMethods.end();
+}
+
 }  // namespace
+
+bool local_header_at_start(std::span<const std::uint8_t> window, std::uint64_t file_size) noexcept {
+  constexpr std::uint16_t kDataDescriptorFlag = 0x0008;
+  constexpr std::uint8_t kHighestVersionNeeded = 63;  // 6.3, the latest APPNOTE
+  ByteCursor cursor(window);
+  const auto header = read_local_header(cursor);
+  if (!header || (header->version_needed & 0xFFU) > kHighestVersionNeeded || !is_known_method(header->method) ||
+      header->name_length == 0) {
+    return false;
+  }
+  std::uint64_t end = kLocalHeaderBytes + header->name_length + header->extra_length;
+  const bool sized = (header->flags & kDataDescriptorFlag) == 0 && header->compressed_size != 0xFFFFFFFFU;
+  if (sized) end += header->compressed_size;
+  return end <= file_size;
+}
 
 Result<std::optional<ZipArchiveFound>> probe_zip(const ByteSource& source) {
   const std::uint64_t size = source.size();

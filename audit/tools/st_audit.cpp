@@ -16,8 +16,9 @@
 #include "common/progress_bar.hpp"
 #include "common/report.hpp"
 #include "common/sarif_writer.hpp"
+#include "common/suppression.hpp"
 #include "common/terminal.hpp"
-#include "stguard/atomic_file.hpp"
+#include "common/text_file.hpp"
 #include "stguard/audit.hpp"
 #include "stguard/audit_manifest.hpp"
 #include "stguard/escape.hpp"
@@ -35,11 +36,19 @@ std::string help_footer() {
   std::string text = R"(Exit status:
   0  no finding at or above --fail-on, every file valid (or compat-only with --profile compat)
   1  a finding at or above --fail-on, an invalid file, or (--verify) a mismatch
-  2  usage error, or a file or manifest could not be read or written
+  2  usage error, or a file, manifest or baseline could not be read or written
 
 --fail-on defaults to high: findings that mean a polyglot, a parser differential
 or a loader that can be steered fail the run; medium, low and info findings are
 reported without failing it. Use --fail-on low in gates that want clean files.
+
+Suppression: --ignore RULE[,RULE] and --baseline FILE keep findings in the output,
+marked suppressed (JSON "suppressed": true, SARIF "suppressions"), but they no
+longer count towards --fail-on. --severity RULE=LEVEL changes a rule's severity
+before --fail-on is applied. --write-baseline FILE records every finding not
+ignored (one fingerprint per line) and then treats them as baselined; a later
+run with --baseline FILE fails only on findings that are not in it. Invalid and
+unreadable files are never suppressed.
 
 An argument ending in .index.json is a sharded checkpoint: the index and every
 shard it names are audited, and the index is cross-checked against the shards.
@@ -64,12 +73,7 @@ A file the reference reader refuses is INVALID (exit 1), reported with its error
 }
 
 stguard::Status write_manifest(const std::string& path, const audit::FileDigests& digests) {
-  const std::string text = audit::serialize_manifest(digests);
-  auto file = stguard::AtomicFile::create(path);
-  if (!file) return file.error();
-  const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
-  if (stguard::Status status = file->sink().write(bytes); !status) return status.error();
-  return file->commit();
+  return stguard::cli::write_text_file(path, audit::serialize_manifest(digests));
 }
 
 // --verify: digests of FILE against MANIFEST; prints the differences.
@@ -162,7 +166,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json", "sarif"}))
       ->capture_default_str();
   std::string fail_on = "high";
-  app.add_option("--fail-on", fail_on, "Exit 1 when a finding has this severity or higher: info, low, medium, high")
+  app.add_option("--fail-on", fail_on, "Exit 1 when a finding that is not suppressed has this severity or higher: info, low, medium, high")
       ->check(CLI::IsMember({"info", "low", "medium", "high"}))
       ->capture_default_str();
   std::string manifest_out;
@@ -175,6 +179,17 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "Threads for reading data (default: one per core)");
   bool no_progress = false;
   app.add_flag("--no-progress", no_progress, "Never draw the progress bar (it is only drawn on a terminal anyway)");
+  std::vector<std::string> ignore_values;
+  app.add_option("--ignore", ignore_values, "Suppress the findings of these rules (comma-separated, repeatable)")
+      ->type_name("RULE[,RULE]");
+  std::vector<std::string> severity_values;
+  app.add_option("--severity", severity_values, "Give a rule another severity, e.g. STG-VAL-002=info (repeatable)")
+      ->type_name("RULE=LEVEL");
+  std::string baseline_in;
+  app.add_option("--baseline", baseline_in, "Suppress the findings recorded in this baseline file")->type_name("FILE");
+  std::string baseline_out;
+  app.add_option("--write-baseline", baseline_out, "Record every finding not ignored in this baseline file")
+      ->type_name("FILE");
   std::vector<std::string> paths;
   app.add_option("FILE", paths, "safetensors files, or *.index.json indexes of sharded checkpoints")->required();
 
@@ -191,6 +206,12 @@ int main(int argc, char** argv) {
     return usage_error("--manifest and --verify work on one safetensors file, not an index");
   }
   if (!verify_manifest.empty() && format == "sarif") return usage_error("--verify prints text or json, not sarif");
+  stguard::cli::SuppressionPolicy suppression;
+  if (auto error = stguard::cli::add_ignored_rules(ignore_values, suppression)) return usage_error(*error);
+  if (auto error = stguard::cli::add_severity_overrides(severity_values, suppression)) return usage_error(*error);
+  if (!baseline_in.empty()) {
+    if (auto error = stguard::cli::load_baseline(baseline_in, suppression)) return usage_error(*error);
+  }
 
   audit::AuditOptions options;
   options.validation = flags.options();
@@ -236,6 +257,19 @@ int main(int argc, char** argv) {
   }
 
   for (const AuditedFile& file : files) io_failure = io_failure || !file.report;
+  stguard::cli::apply_suppression(suppression, files);
+  if (!baseline_out.empty()) {
+    if (stguard::Status status = stguard::cli::write_text_file(baseline_out, stguard::cli::baseline_text(files));
+        !status) {
+      std::cerr << "st-audit: cannot write the baseline " << stguard::escape_for_display(baseline_out) << ": "
+                << stguard::cli::format_error(status.error()) << '\n';
+      io_failure = true;
+    } else {
+      // What was just recorded is the baseline from now on.
+      if (auto error = stguard::cli::load_baseline(baseline_out, suppression)) return usage_error(*error);
+      stguard::cli::apply_suppression(suppression, files);
+    }
+  }
   if (!manifest_out.empty()) {
     const AuditedFile& file = files.front();
     if (file.report && file.report->digests) {

@@ -46,6 +46,8 @@ enum class Rule : std::uint16_t {
   metadata_oversized,          // STG-META-001
   metadata_control_content,    // STG-META-002
   metadata_foreign_payload,    // STG-META-003
+  metadata_bidi_control,       // STG-META-004
+  metadata_invisible_character,  // STG-META-005
   // polyglots
   zip_with_pickle,             // STG-POLY-001
   zip_archive,                 // STG-POLY-002

@@ -44,8 +44,17 @@ std::string finding_location(const Finding& finding) {
 
 using SeverityCounts = std::array<std::uint64_t, 4>;
 
-void count_findings(const audit::AuditReport& report, SeverityCounts& counts) {
-  for (const Finding& finding : report.findings) ++counts[static_cast<std::size_t>(finding.severity)];
+// Counts the findings that are not suppressed; returns how many are.
+std::uint64_t count_findings(const AuditedFile& file, SeverityCounts& counts) {
+  std::uint64_t suppressed = 0;
+  for (std::size_t i = 0; i < file.report->findings.size(); ++i) {
+    if (file.suppression(i) != nullptr) {
+      ++suppressed;
+    } else {
+      ++counts[static_cast<std::size_t>(file.report->findings[i].severity)];
+    }
+  }
+  return suppressed;
 }
 
 void write_nullable_string(JsonWriter& json, std::string_view key, const std::string& value) {
@@ -66,12 +75,17 @@ std::string_view audited_status(const AuditedFile& file) {
 
 bool audited_fails(const AuditedFile& file, Severity fail_on) {
   if (!file.report) return false;  // unreadable: exit 2, decided by the caller
-  return file.report->verdict == audit::Verdict::invalid || file.report->count_at_least(fail_on) > 0;
+  if (file.report->verdict == audit::Verdict::invalid) return true;
+  for (std::size_t i = 0; i < file.report->findings.size(); ++i) {
+    if (file.report->findings[i].severity >= fail_on && file.suppression(i) == nullptr) return true;
+  }
+  return false;
 }
 
 std::string format_audit_text(std::span<const AuditedFile> files, Severity fail_on, const Palette& palette) {
   std::string out;
   SeverityCounts totals{};
+  std::uint64_t suppressed = 0;
   std::array<std::size_t, 4> statuses{};  // valid, compat-only, invalid, unreadable
   for (const AuditedFile& file : files) {
     const std::string path = escape_for_display(file.path);
@@ -81,7 +95,7 @@ std::string format_audit_text(std::span<const AuditedFile> files, Severity fail_
       continue;
     }
     const audit::AuditReport& report = *file.report;
-    count_findings(report, totals);
+    suppressed += count_findings(file, totals);
     ++statuses[static_cast<std::size_t>(report.verdict)];
     out += path + ": ";
     if (report.verdict == audit::Verdict::invalid) {
@@ -94,10 +108,15 @@ std::string format_audit_text(std::span<const AuditedFile> files, Severity fail_
     out += ", " + std::to_string(report.findings.size()) + " finding" + (report.findings.size() == 1 ? "" : "s");
     if (report.values_scanned) out += ", values scanned";
     out += "\n";
-    for (const Finding& finding : report.findings) {
+    for (std::size_t i = 0; i < report.findings.size(); ++i) {
+      const Finding& finding = report.findings[i];
+      const FindingSuppression* suppression = file.suppression(i);
       out += "  " + palette.paint(severity_style(finding.severity), padded(audit::severity_name(finding.severity), 6)) +
              "  " + palette.paint(Style::bold, padded(audit::rule_id(finding.rule), 14)) + " " + finding.message +
-             finding_location(finding) + "\n";
+             finding_location(finding) +
+             (suppression != nullptr ? palette.paint(Style::dim, " [suppressed: " + suppression->justification + "]")
+                                     : std::string()) +
+             "\n";
       if (!finding.evidence.empty()) out += "          " + palette.paint(Style::dim, "evidence: " + finding.evidence) + "\n";
     }
     if (report.suppressed_findings > 0) {
@@ -112,7 +131,7 @@ std::string format_audit_text(std::span<const AuditedFile> files, Severity fail_
          " valid, " + std::to_string(statuses[1]) + " compat-only, " + std::to_string(statuses[2]) + " invalid, " +
          std::to_string(statuses[3]) + " unreadable; findings: " + std::to_string(totals[3]) + " high, " +
          std::to_string(totals[2]) + " medium, " + std::to_string(totals[1]) + " low, " + std::to_string(totals[0]) +
-         " info; --fail-on " + std::string(audit::severity_name(fail_on)) + ": " +
+         " info" + (suppressed > 0 ? ", " + std::to_string(suppressed) + " suppressed" : std::string()) + "; --fail-on " + std::string(audit::severity_name(fail_on)) + ": " +
          (failing ? palette.paint(Style::bold_red, "FAIL") : palette.paint(Style::green, "PASS")) + "\n";
   return out;
 }
@@ -120,6 +139,7 @@ std::string format_audit_text(std::span<const AuditedFile> files, Severity fail_
 void write_audit_json(JsonWriter& json, std::span<const AuditedFile> files, std::string_view profile,
                       Severity fail_on) {
   SeverityCounts totals{};
+  std::uint64_t suppressed = 0;
   std::array<std::uint64_t, 4> statuses{};
   bool failing = false;
   json.begin_object();
@@ -142,7 +162,7 @@ void write_audit_json(JsonWriter& json, std::span<const AuditedFile> files, std:
     }
     const audit::AuditReport& report = *file.report;
     ++statuses[static_cast<std::size_t>(report.verdict)];
-    count_findings(report, totals);
+    suppressed += count_findings(file, totals);
     json.key("file_bytes").number(report.file_size);
     json.key("tensor_count");
     if (report.header) {
@@ -164,7 +184,8 @@ void write_audit_json(JsonWriter& json, std::span<const AuditedFile> files, std:
       json.null();
     }
     json.key("findings").begin_array();
-    for (const Finding& finding : report.findings) {
+    for (std::size_t i = 0; i < report.findings.size(); ++i) {
+      const Finding& finding = report.findings[i];
       const audit::RuleInfo& info = audit::rule_info(finding.rule);
       json.begin_object();
       json.key("rule").string(info.id);
@@ -178,6 +199,18 @@ void write_audit_json(JsonWriter& json, std::span<const AuditedFile> files, std:
       json.key("offset");
       if (finding.has_offset()) {
         json.number(finding.offset);
+      } else {
+        json.null();
+      }
+      if (i < file.fingerprints.size()) json.key("fingerprint").string(file.fingerprints[i]);
+      const FindingSuppression* suppression = file.suppression(i);
+      json.key("suppressed").boolean(suppression != nullptr);
+      json.key("suppression");
+      if (suppression != nullptr) {
+        json.begin_object();
+        json.key("kind").string(suppression->kind);
+        json.key("reason").string(suppression->justification);
+        json.end_object();
       } else {
         json.null();
       }
@@ -199,6 +232,7 @@ void write_audit_json(JsonWriter& json, std::span<const AuditedFile> files, std:
     json.key(audit::severity_name(severity)).number(totals[static_cast<std::size_t>(severity)]);
   }
   json.end_object();
+  json.key("suppressed").number(suppressed);
   json.key("failing").boolean(failing);
   json.end_object();
   json.end_object();

@@ -115,13 +115,23 @@ std::string write_sarif(std::span<const AuditedFile> files, std::string_view too
       write_location(json, file.path, report.error->offset);
       json.end_object();
     }
-    for (const audit::Finding& finding : report.findings) {
+    for (std::size_t i = 0; i < report.findings.size(); ++i) {
+      const audit::Finding& finding = report.findings[i];
       json.begin_object();
       json.key("ruleId").string(audit::rule_id(finding.rule));
       json.key("ruleIndex").number(static_cast<std::uint64_t>(finding.rule));
       json.key("level").string(sarif_level(finding.severity));
       json.key("message").begin_object().key("text").string(finding.message).end_object();
       write_location(json, file.path, finding.offset);
+      if (i < file.fingerprints.size()) {
+        json.key("partialFingerprints").begin_object().key("stguardFinding/v1").string(file.fingerprints[i]).end_object();
+      }
+      if (const FindingSuppression* suppression = file.suppression(i)) {
+        json.key("suppressions").begin_array().begin_object();
+        json.key("kind").string(suppression->kind);
+        json.key("justification").string(suppression->justification);
+        json.end_object().end_array();
+      }
       json.key("properties").begin_object();
       json.key("severity").string(audit::severity_name(finding.severity));
       if (!finding.evidence.empty()) json.key("evidence").string(finding.evidence);

@@ -1,0 +1,18 @@
+// Small text files the tools write and read back (manifests, baselines):
+// written atomically (a temporary file renamed over the target, so a
+// failure never leaves half a file), read with a size cap.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "stguard/error.hpp"
+
+namespace stguard::cli {
+
+[[nodiscard]] Status write_text_file(const std::string& path, const std::string& text);
+
+// The whole file, or io_* errors (io_read_failed when it exceeds `max_bytes`).
+[[nodiscard]] Result<std::string> read_text_file(const std::string& path, std::uint64_t max_bytes);
+
+}  // namespace stguard::cli
