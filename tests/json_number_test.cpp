@@ -21,6 +21,17 @@ NumberScan scan(const std::string& text) {
       std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
 }
 
+// Each text is one whole number token with this outcome.
+template <std::size_t N>
+void check_whole_tokens(const std::string (&texts)[N], NumberScan::Outcome outcome) {
+  for (const std::string& text : texts) {
+    INFO(text.substr(0, 40) << " (" << text.size() << " bytes)");
+    const NumberScan result = scan(text);
+    CHECK(result.outcome == outcome);
+    CHECK(result.length == text.size());
+  }
+}
+
 const std::string kDblMaxDigits =  // DBL_MAX written out (309 digits): serde_json overflows on it
     "17976931348623157081452742373170435679807056752584499659891747680315726078002853876058955863276687817154045895"
     "35143824642343213268894641827684675467035375169860499105765512820762454900903893289440758685084551339423045832"
@@ -39,12 +50,7 @@ TEST_CASE("numbers the reference accepts are accepted, whole", "[json][number]")
       "0." + std::string(400, '0') + "1e400",
       "0e99999999999999999999", "1e-99999999999999999999", "1e-2147483648", "1e0000000000000000000000308",
   };
-  for (const std::string& text : accepted) {
-    INFO(text.substr(0, 40) << " (" << text.size() << " bytes)");
-    const NumberScan result = scan(text);
-    CHECK(result.outcome == NumberScan::ok);
-    CHECK(result.length == text.size());
-  }
+  check_whole_tokens(accepted, NumberScan::ok);
 }
 
 TEST_CASE("numbers the reference refuses as out of range are out_of_range", "[json][number]") {
@@ -54,12 +60,7 @@ TEST_CASE("numbers the reference refuses as out of range are out_of_range", "[js
       "100e307", "10e308", std::string(400, '7'), kDblMaxDigits, kDblMaxDigits + ".5",
       "1e2147483647", "1e2147483648", "0.1e2147483648",
   };
-  for (const std::string& text : refused) {
-    INFO(text.substr(0, 40) << " (" << text.size() << " bytes)");
-    const NumberScan result = scan(text);
-    CHECK(result.outcome == NumberScan::out_of_range);
-    CHECK(result.length == text.size());
-  }
+  check_whole_tokens(refused, NumberScan::out_of_range);
 }
 
 TEST_CASE("the number grammar stops where RapidJSON's did", "[json][number]") {
