@@ -97,21 +97,3 @@ TEST_CASE("a refused number is JSON_INVALID_NUMBER at its offset in both profile
   CHECK(strict.error().code == stguard::ErrorCode::json_invalid_number);
   CHECK(strict.error().offset == 8 + shape.find("1.8e308"));
 }
-
-TEST_CASE("compat never nests deeper than the reference, whatever max_depth says", "[json][depth]") {
-  // 1 (root) + 1 (tensor) + n nested arrays in an unknown field
-  const auto nested = [](std::size_t arrays) {
-    return stguard::test::make_file(R"({"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"x":)" +
-                                        std::string(arrays, '[') + std::string(arrays, ']') + "}}",
-                                    1);
-  };
-  stguard::Options options = stguard::Options::compat();
-  options.limits.max_depth = 1000;
-  CHECK(stguard::validate_file(nested(125), options).ok());  // 127 levels, the reference's limit
-  const auto deeper = stguard::validate_file(nested(126), options);
-  REQUIRE_FALSE(deeper.ok());
-  CHECK(deeper.error().code == stguard::ErrorCode::limit_depth);
-  options.limits.max_depth = 10;  // a lower limit still holds
-  CHECK(stguard::validate_file(nested(9), options).error().code == stguard::ErrorCode::limit_depth);
-  CHECK(stguard::validate_file(nested(8), options).ok());
-}
