@@ -3,8 +3,8 @@
 // RapidJSON does the RFC 8259 grammar; this layer adds what it lacks for
 // hostile input (docs/format.md#json-syntax):
 //   * input comes through ByteCursor (CursorStream), never a raw pointer;
-//   * numbers are lexed here, not by RapidJSON (JsonReader::ParseNumber at
-//     the end of this file): RFC 8259's grammar, and refused exactly when the
+//   * numbers are lexed here, not by RapidJSON (JsonReader::ParseNumber
+//     below): RFC 8259's grammar, and refused exactly when the
 //     reference's JSON library refuses their value (scan_json_number); the
 //     sink gets the raw text and judges integers by our own grammar
 //     (parse_json_uint), so nothing is silently turned into a double;
