@@ -8,7 +8,8 @@ must be exactly the corpus files named in the table of docs/profiles.md,
 section "Compat and the reference". Exit status 0 when they are, 1 otherwise.
 
 Needs network access the first time: it creates build/venv (or reuses it) and
-installs `safetensors` there. Not part of ctest (tests run offline).
+installs `safetensors` and `numpy` there, skipping what is present. Not part of
+ctest (tests run offline); scripts/test.sh runs it after the release suite.
 """
 import json
 import os
@@ -24,9 +25,10 @@ PYTHON = os.path.join(VENV, "bin", "python")
 def ensure_venv():
     if not os.path.exists(PYTHON):
         subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-    probe = subprocess.run([PYTHON, "-c", "import safetensors"], capture_output=True)
-    if probe.returncode != 0:
-        subprocess.run([PYTHON, "-m", "pip", "install", "-q", "safetensors"], check=True)
+    for package in ("safetensors", "numpy"):
+        probe = subprocess.run([PYTHON, "-c", "import " + package], capture_output=True)
+        if probe.returncode != 0:
+            subprocess.run([PYTHON, "-m", "pip", "install", "-q", package], check=True)
 
 
 def documented_differences():

@@ -5,7 +5,7 @@
 #   2. asan (clang, ASan + UBSan, no recovery): the same suite
 #   3. tsan (clang, ThreadSanitizer): the tests tagged [threads]
 #   4. fuzz (clang, libFuzzer): every fuzz target for a short fixed time on its corpus
-# Usage: scripts/test.sh [--quick]   (--quick: release suite only)
+# Usage: scripts/test.sh [--quick]   (--quick: release suite and the reference check only)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,8 +80,22 @@ run_threads_suite() {
   fi
 }
 
+# compat against the reference reader (safetensors from PyPI, in build/venv) on
+# the whole corpus: one step, failed on any disagreement docs/profiles.md does
+# not list.
+run_reference_check() {
+  echo "==> [reference] scripts/check-reference.py"
+  if python3 scripts/check-reference.py; then
+    total_passed=$((total_passed + 1))
+  else
+    total_failed=$((total_failed + 1))
+    failed_steps+=("reference")
+  fi
+}
+
 start=$(date +%s)
 run_suite release
+run_reference_check
 if [ $quick -eq 0 ]; then
   run_suite asan
   run_threads_suite

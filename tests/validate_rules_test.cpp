@@ -123,6 +123,24 @@ TEST_CASE("max_tensors, max_rank, max_name_bytes, max_integer and max_depth are 
   }
 }
 
+TEST_CASE("compat never nests deeper than the reference, whatever max_depth says", "[validate][limits]") {
+  // 1 (root) + 1 (tensor) + n nested arrays in an unknown field
+  const auto nested = [](std::size_t arrays) {
+    return make_file(R"({"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"x":)" + std::string(arrays, '[') +
+                         std::string(arrays, ']') + "}}",
+                     1);
+  };
+  Options options = Options::compat();
+  options.limits.max_depth = 1000;
+  CHECK(validate_file(nested(125), options).ok());  // 127 levels, the reference's limit
+  const auto deeper = validate_file(nested(126), options);
+  REQUIRE_FALSE(deeper.ok());
+  CHECK(deeper.error().code == ErrorCode::limit_depth);
+  options.limits.max_depth = 10;  // a lower limit still holds
+  CHECK(validate_file(nested(9), options).error().code == ErrorCode::limit_depth);
+  CHECK(validate_file(nested(8), options).ok());
+}
+
 TEST_CASE("errors carry the file offset and the tensor involved", "[validate][errors]") {
   const std::string header = R"({"good":)" + tensor_json("U8", {2}, 0, 2) + R"(,"bad":)" + tensor_json("F32", {2}, 2, 6) + "}";
   const auto result = validate_file(make_file(header, 6));

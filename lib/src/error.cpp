@@ -26,7 +26,7 @@ constexpr std::array kErrorTable{
     ErrorRow{C::json_unexpected_end, "JSON_UNEXPECTED_END", "the JSON text ends before the top-level object is complete"},
     ErrorRow{C::json_trailing_content, "JSON_TRAILING_CONTENT", "something other than JSON whitespace follows the top-level object"},
     ErrorRow{C::json_invalid_string, "JSON_INVALID_STRING", "a string has an invalid escape, a raw control character or a lone surrogate"},
-    ErrorRow{C::json_invalid_number, "JSON_INVALID_NUMBER", "a number is malformed (\"1.\", \"1e\") or too large for a double"},
+    ErrorRow{C::json_invalid_number, "JSON_INVALID_NUMBER", "a number is malformed (\"1.\", \"1e\") or out of the reference's double range (\"1e309\", \"100e307\")"},
     ErrorRow{C::root_not_object, "ROOT_NOT_OBJECT", "the top-level JSON value is not an object"},
     ErrorRow{C::metadata_not_object, "METADATA_NOT_OBJECT", "__metadata__ is not an object"},
     ErrorRow{C::metadata_null, "METADATA_NULL", "strict: __metadata__ is null"},

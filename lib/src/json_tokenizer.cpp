@@ -80,7 +80,7 @@ std::string rapidjson_error_text(rapidjson::ParseErrorCode code) {
     case rapidjson::kParseErrorStringEscapeInvalid: return "invalid escape or raw control character in a string";
     case rapidjson::kParseErrorStringMissQuotationMark: return "unterminated string";
     case rapidjson::kParseErrorStringInvalidEncoding: return "invalid encoding in a string";
-    case rapidjson::kParseErrorNumberTooBig: return "number too large";
+    case rapidjson::kParseErrorNumberTooBig: return "number out of range (its conversion to a double overflows)";
     case rapidjson::kParseErrorNumberMissFraction: return "number lacks digits after '.'";
     case rapidjson::kParseErrorNumberMissExponent: return "number lacks exponent digits";
     case rapidjson::kParseErrorTermination: return "parsing stopped";

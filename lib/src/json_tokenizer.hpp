@@ -3,7 +3,10 @@
 // RapidJSON does the RFC 8259 grammar; this layer adds what it lacks for
 // hostile input (docs/format.md#json-syntax):
 //   * input comes through ByteCursor (CursorStream), never a raw pointer;
-//   * numbers arrive as raw text and are judged by our own integer grammar
+//   * numbers are lexed here, not by RapidJSON (JsonReader::ParseNumber
+//     below): RFC 8259's grammar, and refused exactly when the
+//     reference's JSON library refuses their value (scan_json_number); the
+//     sink gets the raw text and judges integers by our own grammar
 //     (parse_json_uint), so nothing is silently turned into a double;
 //   * depth is counted here, against the caller's limit;
 //   * lone low surrogates (\udc00), which RapidJSON 1.1 lets through, are
@@ -16,10 +19,12 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #ifndef RAPIDJSON_ASSERT
 // RapidJSON's internal asserts become hard stops, never silent undefined behaviour.
@@ -47,6 +52,21 @@ enum class IntegerParse { ok, not_integer, overflow };
 [[nodiscard]] ErrorCode map_rapidjson_error(rapidjson::ParseErrorCode code, std::size_t position,
                                             std::size_t size, bool byte_is_nul) noexcept;
 
+// One JSON number token at the start of `text`: how many bytes it spans and
+// whether it is valid. `length` is the token's length when ok or out_of_range,
+// otherwise the position of the byte where a digit was missing.
+struct NumberScan {
+  enum Outcome : std::uint8_t { ok, missing_digit, missing_fraction, missing_exponent, out_of_range };
+  std::size_t length;
+  Outcome outcome;
+};
+
+// RFC 8259's number grammar, and serde_json's value rule: out_of_range when
+// serde_json refuses the number ("number out of range": its conversion to f64
+// overflows), which is also the only refusal of a well-formed number.
+// Lexes as far as the grammar goes; the caller judges what follows.
+[[nodiscard]] NumberScan scan_json_number(ByteCursor text) noexcept;
+
 // A one-line English description of a RapidJSON error.
 [[nodiscard]] std::string rapidjson_error_text(rapidjson::ParseErrorCode code);
 
@@ -71,6 +91,11 @@ class CursorStream {
     return cursor_.read_u8(byte) ? static_cast<Ch>(byte) : '\0';
   }
   std::size_t Tell() const noexcept { return cursor_.position(); }
+
+  // For the tokenizer's own number lexer (JsonReader::ParseNumber).
+  ByteCursor Rest() const noexcept { return ByteCursor(cursor_.rest()); }
+  const Ch* Current() const noexcept { return data_ + cursor_.position(); }
+  void Skip(std::size_t count) noexcept { (void)cursor_.skip(count); }  // count <= what Rest() held
 
   Ch* PutBegin() noexcept {
     write_ = cursor_.position();
@@ -101,6 +126,72 @@ struct rapidjson::StreamTraits<stguard::detail::CursorStream> {
 
 namespace stguard::detail {
 
+// The tokenizer's RapidJSON reader. Its own stack allocator type makes it a
+// class of its own, so that the ParseNumber below replaces RapidJSON's number
+// parser for this reader only: RapidJSON 1.1 refuses numbers the reference
+// accepts (0e400) and passes on as text numbers it refuses (1e308 * 100).
+struct JsonReaderAllocator : rapidjson::CrtAllocator {};
+using JsonReader = rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, JsonReaderAllocator>;
+
+}  // namespace stguard::detail
+
+// RapidJSON calls ParseNumber when a value starts with '-' or a digit. This
+// one lexes with scan_json_number, reports errors with RapidJSON's codes and
+// offsets for the same grammar faults, and hands the sink the raw text
+// (in place, like RapidJSON's in-situ raw numbers). A member template
+// specialisation: RapidJSON renaming its private parser breaks the build,
+// never silently the rule.
+template <>
+template <unsigned parseFlags, typename InputStream, typename Handler>
+void rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>,
+                              stguard::detail::JsonReaderAllocator>::ParseNumber(InputStream& is,
+                                                                                 Handler& handler) {
+  static_assert(std::is_same_v<InputStream, stguard::detail::CursorStream>, "the tokenizer's stream only");
+  using stguard::detail::NumberScan;
+  const std::size_t start = is.Tell();
+  const NumberScan scan = stguard::detail::scan_json_number(is.Rest());
+  switch (scan.outcome) {
+    case NumberScan::ok:
+      break;
+    case NumberScan::missing_digit:
+      SetParseError(kParseErrorValueInvalid, start + scan.length);
+      return;
+    case NumberScan::missing_fraction:
+      SetParseError(kParseErrorNumberMissFraction, start + scan.length);
+      return;
+    case NumberScan::missing_exponent:
+      SetParseError(kParseErrorNumberMissExponent, start + scan.length);
+      return;
+    case NumberScan::out_of_range:
+      SetParseError(kParseErrorNumberTooBig, start);
+      return;
+  }
+  if (scan.length > std::numeric_limits<SizeType>::max()) {  // only with a header limit above 4 GiB
+    SetParseError(kParseErrorNumberTooBig, start);
+    return;
+  }
+  // The handler sees the stream still at the number's start (its offset).
+  if (!handler.RawNumber(is.Current(), static_cast<SizeType>(scan.length), false)) {
+    SetParseError(kParseErrorTermination, start);
+    return;
+  }
+  is.Skip(scan.length);
+}
+
+namespace stguard::detail {
+
+// The reference's nesting limit (serde_json's recursion limit of 128 lets a
+// document nest 127 levels, the top-level object being 1).
+inline constexpr std::uint64_t kReferenceMaxDepth = 127;
+
+// The depth limit a safetensors header is parsed with: the caller's, and in
+// compat never above the reference's, since compat accepts only what the
+// reference accepts (a raised max_depth serves strict, where no valid header
+// nests beyond 3 levels anyway, and the index parser, which has its own).
+[[nodiscard]] constexpr std::uint64_t header_depth_limit(std::uint64_t max_depth, bool strict) noexcept {
+  return strict || max_depth < kReferenceMaxDepth ? max_depth : kReferenceMaxDepth;
+}
+
 struct TokenizerConfig {
   std::uint64_t max_depth = 127;
   std::uint64_t base_offset = 8;  // file offset of the first header byte
@@ -122,7 +213,7 @@ class SaxAdapter {
 
   bool Null() { return sink_.on_null(offset()); }
   bool Bool(bool value) { return sink_.on_bool(value, offset()); }
-  // NumbersAsStrings is on, so the typed number callbacks are never called.
+  // JsonReader::ParseNumber hands every number over as raw text: the typed callbacks are never called.
   bool Int(int) { return unexpected(); }
   bool Uint(unsigned) { return unexpected(); }
   bool Int64(std::int64_t) { return unexpected(); }
@@ -208,9 +299,9 @@ std::optional<Error> tokenize_json(std::span<char> scratch, const TokenizerConfi
   }
   CursorStream stream(scratch.data(), scratch.size());
   SaxAdapter<Sink> adapter(sink, stream, config);
-  rapidjson::Reader reader;
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag |
-                              rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseInsituFlag;
+  JsonReader reader;
+  constexpr unsigned kFlags =
+      rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseInsituFlag;
   const rapidjson::ParseResult result = reader.Parse<kFlags>(stream, adapter);
   if (result.IsError()) {
     if (sink.error()) return std::move(sink.error());

@@ -57,9 +57,9 @@ Result<Header> parse_header_bytes(std::span<const std::uint8_t> header_bytes, st
     }
     HeaderBuilder builder(options, header_bytes.size());
     TokenizerConfig config;
-    config.max_depth = options.limits.max_depth;
-    config.base_offset = kHeaderStart;
     config.strict = options.profile == Profile::strict;
+    config.max_depth = header_depth_limit(options.limits.max_depth, config.strict);
+    config.base_offset = kHeaderStart;
     TokenizerNotes notes;
     // The tokenizer decodes strings in place, so it works on a private copy;
     // its size is N, already checked against the limits and the real input.

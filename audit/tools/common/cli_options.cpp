@@ -29,7 +29,7 @@ void ProfileFlags::add_to(CLI::App& app) {
   app.add_option("--max-integer", max_integer,
                  "Largest shape dimension or offset (strict default 9007199254740991 = 2^53-1)")
       ->check(plain_digits);
-  app.add_option("--max-depth", max_depth, "Deepest JSON nesting, top-level object = 1 (default 127)")
+  app.add_option("--max-depth", max_depth, "Deepest JSON nesting, top-level object = 1 (default 127; compat: at most 127)")
       ->check(plain_digits);
 }
 
@@ -50,13 +50,16 @@ std::string profiles_help_text() {
            every mainstream reader sees the same way: header starts with '{',
            padding is spaces, no duplicate keys (after unescaping), no unknown
            tensor fields, integers <= 2^53-1, names without control characters.
-  compat   Accept exactly what the reference safetensors reader accepts
-           (duplicate names: last wins; unknown fields ignored; any whitespace).
+  compat   Accept what the reference safetensors reader accepts (duplicate
+           names: last wins; unknown fields ignored, their numbers range-checked
+           as the reference does; any whitespace), except two serde quirks it
+           refuses: a tensor written as an array, a dtype written as a map.
+           Nothing compat accepts is refused by the reference.
 
 Limits (a file beyond a limit is reported with a LIMIT_* code, class "limit"):
   --max-header-bytes 100000000  --max-tensors 1000000 (strict)  --max-rank 64 (strict)
   --max-name-bytes 4096 (strict)  --max-integer 2^53-1 (strict), 2^64-1 (compat)
-  --max-depth 127
+  --max-depth 127 (compat never goes above 127, the reference's limit)
 Error codes are listed in docs/errors.md.
 
 Exit status:
