@@ -1,3 +1,3 @@
 module stguard.invalid/capi
 
-go 1.22
+go 1.19
