@@ -19,6 +19,21 @@ const stguard::ErrorCode* find_code(std::int32_t number) noexcept {
   return nullptr;
 }
 
+// *out = describe(code) for a code the library knows, `for_ok` for 0.
+// The names are string literals of the C++ table: NUL-terminated, static.
+template <typename T, typename Describe>
+stg_status describe_code(std::int32_t number, T* out, T for_ok, Describe&& describe) noexcept {
+  if (out == nullptr) return STG_INVALID_ARGUMENT;
+  if (number == 0) {
+    *out = for_ok;
+    return STG_OK;
+  }
+  const stguard::ErrorCode* found = find_code(number);
+  if (found == nullptr) return STG_INVALID_ARGUMENT;
+  *out = describe(*found);
+  return STG_OK;
+}
+
 // Reads a field of a live stg_error.
 template <typename Read>
 stg_status read_record(const stg_error* err, Read&& read) noexcept {
@@ -70,41 +85,22 @@ STG_API stg_status stg_error_tensor(const stg_error* err, const char** name, siz
   });
 }
 
-// string_view names from the C++ table are literals: NUL-terminated, static.
 STG_API stg_status stg_error_code_name(int32_t code, const char** name) {
-  if (name == nullptr) return STG_INVALID_ARGUMENT;
-  if (code == 0) {
-    *name = "OK";
-    return STG_OK;
-  }
-  const stguard::ErrorCode* found = find_code(code);
-  if (found == nullptr) return STG_INVALID_ARGUMENT;
-  *name = stguard::error_code_name(*found).data();
-  return STG_OK;
+  return describe_code(code, name, "OK", [](stguard::ErrorCode found) {
+    return stguard::error_code_name(found).data();
+  });
 }
 
 STG_API stg_status stg_error_class_name(int32_t code, const char** name) {
-  if (name == nullptr) return STG_INVALID_ARGUMENT;
-  if (code == 0) {
-    *name = "ok";
-    return STG_OK;
-  }
-  const stguard::ErrorCode* found = find_code(code);
-  if (found == nullptr) return STG_INVALID_ARGUMENT;
-  *name = stguard::error_class_name(stguard::error_class_of(*found)).data();
-  return STG_OK;
+  return describe_code(code, name, "ok", [](stguard::ErrorCode found) {
+    return stguard::error_class_name(stguard::error_class_of(found)).data();
+  });
 }
 
 STG_API stg_status stg_error_class(int32_t code, int32_t* error_class) {
-  if (error_class == nullptr) return STG_INVALID_ARGUMENT;
-  if (code == 0) {
-    *error_class = 0;
-    return STG_OK;
-  }
-  const stguard::ErrorCode* found = find_code(code);
-  if (found == nullptr) return STG_INVALID_ARGUMENT;
-  *error_class = static_cast<int32_t>(stguard::error_class_of(*found));
-  return STG_OK;
+  return describe_code(code, error_class, std::int32_t{0}, [](stguard::ErrorCode found) {
+    return static_cast<std::int32_t>(stguard::error_class_of(found));
+  });
 }
 
 STG_API stg_status stg_error_code_from_name(const char* name, int32_t* code) {
