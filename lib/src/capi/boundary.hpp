@@ -85,6 +85,17 @@ stg_status run(stg_error* err, Body&& body) noexcept {
   }
 }
 
+// Runs `body(call, object)` on the live object of `kind` behind `handle`;
+// a handle that is not live is invalid_argument with the message `what`.
+template <typename T, typename Body>
+stg_status with_live(const void* handle, HandleKind kind, stg_error* err, const char* what, Body&& body) noexcept {
+  return run(err, [&](Call& call) {
+    const std::shared_ptr<T> object = find<T>(handle, kind);
+    if (!object) return call.bad_argument(what);
+    return body(call, *object);
+  });
+}
+
 // The options a call runs with: NULL means the strict defaults.
 [[nodiscard]] bool resolve_options(const stg_options* handle, Options& out) noexcept;
 

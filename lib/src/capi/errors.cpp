@@ -37,12 +37,11 @@ stg_status describe_code(std::int32_t number, T* out, T for_ok, Describe&& descr
 // Reads a field of a live stg_error.
 template <typename Read>
 stg_status read_record(const stg_error* err, Read&& read) noexcept {
-  return stguard::capi::run(nullptr, [&](Call& call) {
-    const auto record = stguard::capi::find<ErrorRecord>(err, HandleKind::error);
-    if (!record) return call.bad_argument("not a live stg_error");
-    read(*record);
-    return STG_OK;
-  });
+  return stguard::capi::with_live<ErrorRecord>(err, HandleKind::error, nullptr, "not a live stg_error",
+                                               [&](Call&, const ErrorRecord& record) {
+                                                 read(record);
+                                                 return STG_OK;
+                                               });
 }
 
 }  // namespace

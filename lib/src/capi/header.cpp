@@ -30,12 +30,9 @@ using stguard::capi::HeaderObject;
 // Runs `body(header)` on a live stg_header; every output pointer was checked.
 template <typename Body>
 stg_status with_header(const stg_header* handle, bool outputs_given, Body&& body) noexcept {
-  return stguard::capi::run(nullptr, [&](Call& call) {
-    if (!outputs_given) return call.bad_argument("an output pointer is NULL");
-    const auto found = stguard::capi::find<HeaderObject>(handle, HandleKind::header);
-    if (!found) return call.bad_argument("not a live stg_header");
-    return body(found->header);
-  });
+  if (!outputs_given) return STG_INVALID_ARGUMENT;
+  return stguard::capi::with_live<HeaderObject>(handle, HandleKind::header, nullptr, "not a live stg_header",
+                                                [&](Call&, const HeaderObject& object) { return body(object.header); });
 }
 
 // The same for tensor `index` (invalid_argument past the end).

@@ -35,11 +35,8 @@ std::uint64_t* limit_field(stguard::Limits& limits, stg_limit limit) noexcept {
 
 template <typename Body>
 stg_status with_options(const stg_options* handle, Body&& body) noexcept {
-  return stguard::capi::run(nullptr, [&](Call& call) {
-    const auto found = stguard::capi::find<OptionsObject>(handle, HandleKind::options);
-    if (!found) return call.bad_argument("not a live stg_options");
-    return body(found->options);
-  });
+  return stguard::capi::with_live<OptionsObject>(handle, HandleKind::options, nullptr, "not a live stg_options",
+                                                 [&](Call&, OptionsObject& object) { return body(object.options); });
 }
 
 }  // namespace

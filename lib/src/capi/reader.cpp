@@ -47,13 +47,12 @@ stg_status open_with(const stg_options* options, stg_reader_mode mode, stg_reade
 // Runs `body(call, view)` on tensor `index` of a live reader.
 template <typename Body>
 stg_status with_tensor(const stg_reader* handle, std::size_t index, stg_error* err, Body&& body) noexcept {
-  return stguard::capi::run(err, [&](Call& call) {
-    const auto reader = stguard::capi::find<stguard::Reader>(handle, HandleKind::reader);
-    if (!reader) return call.bad_argument("not a live stg_reader");
-    stguard::Result<stguard::TensorView> view = reader->tensor_at(index);
-    if (!view.ok()) return call.fail(view.error());
-    return body(call, view.value());
-  });
+  return stguard::capi::with_live<stguard::Reader>(handle, HandleKind::reader, err, "not a live stg_reader",
+                                                   [&](Call& call, const stguard::Reader& reader) {
+                                                     stguard::Result<stguard::TensorView> view = reader.tensor_at(index);
+                                                     if (!view.ok()) return call.fail(view.error());
+                                                     return body(call, view.value());
+                                                   });
 }
 
 // The plan of a C slice request: ranges on the leading dimensions.
@@ -93,24 +92,26 @@ STG_API stg_status stg_reader_free(stg_reader* reader) {
 }
 
 STG_API stg_status stg_reader_mode_of(const stg_reader* reader, stg_reader_mode* mode) {
-  return stguard::capi::run(nullptr, [&](Call& call) {
-    const auto found = stguard::capi::find<stguard::Reader>(reader, HandleKind::reader);
-    if (!found || mode == nullptr) return call.bad_argument("not a live stg_reader, or mode is NULL");
-    switch (found->mode()) {
-      case stguard::ReaderMode::snapshot: *mode = STG_READER_SNAPSHOT; break;
-      case stguard::ReaderMode::pread: *mode = STG_READER_PREAD; break;
-      default: *mode = STG_READER_MAPPED; break;  // borrowed readers are never made here
-    }
-    return STG_OK;
-  });
+  if (mode == nullptr) return STG_INVALID_ARGUMENT;
+  return stguard::capi::with_live<stguard::Reader>(reader, HandleKind::reader, nullptr, "not a live stg_reader",
+                                                   [&](Call&, const stguard::Reader& found) {
+                                                     switch (found.mode()) {
+                                                       case stguard::ReaderMode::snapshot: *mode = STG_READER_SNAPSHOT; break;
+                                                       case stguard::ReaderMode::pread: *mode = STG_READER_PREAD; break;
+                                                       // borrowed readers are never made here
+                                                       default: *mode = STG_READER_MAPPED; break;
+                                                     }
+                                                     return STG_OK;
+                                                   });
 }
 
 STG_API stg_status stg_reader_header(const stg_reader* reader, stg_header** header) {
-  return stguard::capi::run(nullptr, [&](Call& call) {
-    const auto found = stguard::capi::find<stguard::Reader>(reader, HandleKind::reader);
-    if (!found || header == nullptr) return call.bad_argument("not a live stg_reader, or header is NULL");
-    return stguard::capi::deliver_verdict(call, stguard::Result<stguard::Header>(found->header()), header);
-  });
+  if (header == nullptr) return STG_INVALID_ARGUMENT;
+  return stguard::capi::with_live<stguard::Reader>(reader, HandleKind::reader, nullptr, "not a live stg_reader",
+                                                   [&](Call& call, const stguard::Reader& found) {
+                                                     return stguard::capi::deliver_verdict(
+                                                         call, stguard::Result<stguard::Header>(found.header()), header);
+                                                   });
 }
 
 STG_API stg_status stg_reader_tensor_size(const stg_reader* reader, size_t index, uint64_t* size) {

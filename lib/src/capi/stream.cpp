@@ -30,22 +30,20 @@ STG_API stg_status stg_stream_free(stg_stream* stream) {
 }
 
 STG_API stg_status stg_stream_feed(stg_stream* stream, const void* data, size_t size, int* keep_going) {
-  return stguard::capi::run(nullptr, [&](Call& call) {
-    const auto validator = stguard::capi::find<stguard::StreamValidator>(stream, HandleKind::stream);
-    if (!validator) return call.bad_argument("not a live stg_stream");
-    if (data == nullptr && size != 0) return call.bad_argument("data is NULL but size is not 0");
-    const bool more = validator->feed({static_cast<const std::uint8_t*>(data), size});
-    if (keep_going != nullptr) *keep_going = more ? 1 : 0;
-    return STG_OK;
-  });
+  return stguard::capi::with_live<stguard::StreamValidator>(
+      stream, HandleKind::stream, nullptr, "not a live stg_stream", [&](Call& call, stguard::StreamValidator& validator) {
+        if (data == nullptr && size != 0) return call.bad_argument("data is NULL but size is not 0");
+        const bool more = validator.feed({static_cast<const std::uint8_t*>(data), size});
+        if (keep_going != nullptr) *keep_going = more ? 1 : 0;
+        return STG_OK;
+      });
 }
 
 STG_API stg_status stg_stream_finish(const stg_stream* stream, stg_header** header, stg_error* err) {
-  return stguard::capi::run(err, [&](Call& call) {
-    const auto validator = stguard::capi::find<stguard::StreamValidator>(stream, HandleKind::stream);
-    if (!validator) return call.bad_argument("not a live stg_stream");
-    return stguard::capi::deliver_verdict(call, validator->finish(), header);
-  });
+  return stguard::capi::with_live<stguard::StreamValidator>(
+      stream, HandleKind::stream, err, "not a live stg_stream", [&](Call& call, const stguard::StreamValidator& validator) {
+        return stguard::capi::deliver_verdict(call, validator.finish(), header);
+      });
 }
 
 }  // extern "C"

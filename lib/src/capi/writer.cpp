@@ -5,6 +5,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "boundary.hpp"
@@ -24,11 +25,8 @@ struct WriterObject {
 
 template <typename Body>
 stg_status with_writer(const stg_writer* handle, stg_error* err, Body&& body) noexcept {
-  return stguard::capi::run(err, [&](Call& call) {
-    const auto found = stguard::capi::find<WriterObject>(handle, HandleKind::writer);
-    if (!found) return call.bad_argument("not a live stg_writer");
-    return body(call, *found);
-  });
+  return stguard::capi::with_live<WriterObject>(handle, HandleKind::writer, err, "not a live stg_writer",
+                                                std::forward<Body>(body));
 }
 
 stg_status settle(Call& call, const stguard::Status& status) {
