@@ -1,9 +1,9 @@
 # Installation: headers, the library, a CMake package (find_package(stguard
-# CONFIG) gives stguard::stguard) and a pkg-config file.
+# CONFIG) gives stguard::stguard, and stguard::c / stguard::c_static for the C API) and pkg-config files (stguard.pc, stguard-c.pc).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS stguard EXPORT stguardTargets
+install(TARGETS stguard stguard_c stguard_c_static EXPORT stguardTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
@@ -33,4 +33,6 @@ install(FILES ${PROJECT_BINARY_DIR}/stguardConfig.cmake ${PROJECT_BINARY_DIR}/st
 # `cmake --install --prefix DIR` works without reconfiguring.
 file(RELATIVE_PATH STGUARD_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/stguard.pc.in ${PROJECT_BINARY_DIR}/stguard.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/stguard.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+configure_file(${PROJECT_SOURCE_DIR}/cmake/stguard-c.pc.in ${PROJECT_BINARY_DIR}/stguard-c.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/stguard.pc ${PROJECT_BINARY_DIR}/stguard-c.pc
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -11,7 +11,7 @@
 # Only the fuzz targets are built (--target stguard_fuzzers): the tools and
 # tests are built and tested by the other presets already. Targets run two at
 # a time (CI has 2 cores), so the total is about the build plus
-# ceil(targets / 2) x SECONDS: under 5 minutes for 9 targets at 20 s.
+# ceil(targets / 2) x SECONDS: under 5 minutes for 12 targets at 20 s.
 #
 # Usage: fuzz/ci_smoke.sh [SECONDS]   SECONDS per target, default 20
 #        (or STGUARD_FUZZ_SMOKE_SECONDS); STGUARD_FUZZ_SMOKE_JOBS, default 2.

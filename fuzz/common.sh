@@ -9,7 +9,7 @@
 #   fuzz_sanitizer_env      exports ASAN_OPTIONS / UBSAN_OPTIONS: abort on any report
 # The caller must have done: cd "$(dirname "$0")/.." (the repository root).
 
-FUZZ_FILE_TARGETS="validate_file prefix_vs_whole profile_relation audit_bytes"
+FUZZ_FILE_TARGETS="validate_file prefix_vs_whole profile_relation audit_bytes capi"
 
 fuzz_targets() {
   local source

@@ -16,6 +16,11 @@ packages=(
                                                  # Python reference's venv (bench/run.sh)
 )
 
+# The C API's Go and Rust tests (tests/go, tests/rust) use the machine's
+# toolchains; Debian's only when none is installed (e.g. /usr/local/go, ~/.cargo).
+if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then packages+=(golang-go); fi
+if ! command -v cargo >/dev/null 2>&1 && [ ! -x "${HOME:-/root}/.cargo/bin/cargo" ]; then packages+=(cargo); fi
+
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

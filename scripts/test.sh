@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what is missing, then builds
 # and runs every test suite:
-#   1. release (g++ -O3): unit, corpus, property and CLI tests
-#   2. asan (clang, ASan + UBSan, no recovery): the same suite
+#   1. release (g++ -O3): unit, corpus, property and CLI tests, and the C API
+#      proven from C, Go and Rust (capi_c, capi_go, capi_rust, capi_exports)
+#   2. asan (clang, ASan + UBSan, no recovery): the same suite (Go and Rust
+#      excepted: they load the unsanitized library)
 #   3. tsan (clang, ThreadSanitizer): the tests tagged [threads]
 #   4. fuzz (clang, libFuzzer): every fuzz target for a short fixed time on its corpus
 # Usage: scripts/test.sh [--quick]   (--quick: release suite and the reference check only)
@@ -52,6 +54,21 @@ run_suite() {
   rm -f "$log"
 }
 
+# The Go and Rust tests of the C API are registered only when go and cargo
+# are found; a machine without them must fail here, not skip them silently.
+require_language_tests() {
+  local listed
+  listed=$(ctest --preset release -N 2>/dev/null | grep -cE 'Test +#[0-9]+: capi_(go|rust)$' || true)
+  if [ "$listed" -eq 2 ]; then
+    echo "==> [release] the C API's Go and Rust tests ran (capi_go, capi_rust)"
+    total_passed=$((total_passed + 1))
+  else
+    echo "test: capi_go or capi_rust is missing from the release suite (are go and cargo installed?)"
+    failed_steps+=("capi-languages")
+    total_failed=$((total_failed + 1))
+  fi
+}
+
 # ThreadSanitizer: only the Catch2 tests tagged [threads] (concurrent readers).
 run_threads_suite() {
   echo "==> [tsan] configure and build"
@@ -95,6 +112,7 @@ run_reference_check() {
 
 start=$(date +%s)
 run_suite release
+require_language_tests
 run_reference_check
 if [ $quick -eq 0 ]; then
   run_suite asan

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the build at $1 into a temporary prefix, then builds the consumer
-# project against it twice: with find_package(stguard CONFIG) and with pkg-config.
+# project against it twice: with find_package(stguard CONFIG) (C++, and C
+# shared and static) and with pkg-config (stguard.pc and stguard-c.pc).
 set -euo pipefail
 build_dir=$1
 source_dir=$(cd "$(dirname "$0")" && pwd)
@@ -10,6 +11,10 @@ cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
 cmake -S "$source_dir/consumer" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/build" >/dev/null
 "$work/build/consumer"
+"$work/build/consumer_c"
+ldd "$work/build/consumer_c" | grep -q "libstguard.so.0 => $work/prefix" ||
+  { echo "consumer_c does not load the installed libstguard.so.0"; exit 1; }
+"$work/build/consumer_c_static"
 PKG_CONFIG_PATH=$(dirname "$(find "$work/prefix" -name stguard.pc)")
 export PKG_CONFIG_PATH
 # The .pc file covers the core library (the audit library has its own deps).
@@ -21,3 +26,9 @@ CPP
 c++ -o "$work/consumer-pc" "$work/core_only.cpp" $(pkg-config --cflags --libs stguard)
 "$work/consumer-pc"
 echo "pkg-config consumer: OK"
+# The C API's .pc file: a strict C99 program against libstguard.so.
+# shellcheck disable=SC2046
+cc -std=c99 -Wall -Wextra -pedantic -Werror -o "$work/consumer-c-pc" "$source_dir/consumer/main.c" \
+  $(pkg-config --cflags --libs stguard-c) -Wl,-rpath,"$(pkg-config --variable=libdir stguard-c)"
+"$work/consumer-c-pc"
+echo "pkg-config C consumer: OK"

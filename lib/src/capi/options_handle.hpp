@@ -1,0 +1,12 @@
+// What a stg_options handle holds.
+#pragma once
+
+#include "stguard/options.hpp"
+
+namespace stguard::capi {
+
+struct OptionsObject {
+  Options options;
+};
+
+}  // namespace stguard::capi

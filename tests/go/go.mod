@@ -1,0 +1,3 @@
+module stguard.invalid/capi
+
+go 1.19
