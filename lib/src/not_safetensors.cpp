@@ -104,8 +104,8 @@ std::optional<Error> recognise(ByteCursor window) {
                         0);
     }
     return make_error(ErrorCode::not_safetensors_json,
-                      "this looks like JSON text, not a safetensors file (which starts with an 8-byte "
-                      "little-endian header length; a bare header without it is not a file either)",
+                      "this looks like JSON text, not a safetensors file (one starts with an 8-byte "
+                      "header length, then its JSON header)",
                       0);
   }
   return make_error(ErrorCode::not_safetensors_text, "this looks like a text file, not a safetensors file", 0);
