@@ -117,6 +117,25 @@ case("n_header_length_pk_magic", b"PK\x03\x04\x14\x00\x00\x00" + b"{}", "HEADER_
 case("n_header_past_eof", frame("{}", length=3), "HEADER_PAST_EOF")
 case("n_header_length_only", struct.pack("<Q", 2), "HEADER_PAST_EOF")
 
+# Files that are not safetensors at all, told apart from the first bytes once
+# the length prefix (8 text bytes read as a number) has failed.
+INDEX = ('{\n  "metadata": {\n    "total_size": 16\n  },\n  "weight_map": {\n'
+         '    "a": "model-00001-of-00002.safetensors",\n    "b": "model-00002-of-00002.safetensors"\n  }\n}\n')
+case("n_not_safetensors_shard_index", INDEX.encode(), "NOT_SAFETENSORS_SHARD_INDEX")
+case("n_not_safetensors_lfs_pointer",
+     b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"4d7a" * 16 + b"\nsize 4942214420\n",
+     "NOT_SAFETENSORS_LFS_POINTER")
+case("n_not_safetensors_html", b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head></html>\n",
+     "NOT_SAFETENSORS_HTML")
+case("n_not_safetensors_html_bom_blanks", b"\xef\xbb\xbf\r\n  <HTML><body>Access denied</body></HTML>",
+     "NOT_SAFETENSORS_HTML")
+case("n_json_then_control_byte", pad8('{"w":' + compact(t("U8", [1], 0, 1)) + "}") + b"\x07",
+     "HEADER_TOO_LARGE")  # a byte other than text in the first 512: no guess
+case("n_not_safetensors_json", pad8('{"w":' + compact(t("U8", [1], 0, 1)) + "}"), "NOT_SAFETENSORS_JSON")
+case("n_not_safetensors_text", b"# Model card\n\nThis model was trained on ...\n", "NOT_SAFETENSORS_TEXT")
+# 510 ASCII bytes then a 3-byte character cut by the 512-byte window: still text.
+case("n_not_safetensors_text_window_cuts_utf8", b"a" * 510 + "\u20ac".encode() + b"\n", "NOT_SAFETENSORS_TEXT")
+
 # ---------------------------------------------------------------- encoding
 case("n_invalid_utf8_in_name", frame(b'{"\xff":' + compact(t("U8", [1], 0, 1)).encode() + b"}", b"\0"),
      "INVALID_UTF8")

@@ -7,7 +7,8 @@
 // Also checked, under both profiles:
 //   * extra bytes after the prefix are ignored (same result);
 //   * a prefix one byte too short is io_read_failed, unless the 8 length
-//     bytes it still holds and the size decide a framing error (that error);
+//     bytes it still holds and the size decide a framing error (that error,
+//     told apart as NOT_SAFETENSORS_* only when the first 512 bytes are held);
 //   * read_header_length agrees with the framing verdict of validate_file.
 #include <algorithm>
 #include <cstddef>
@@ -68,12 +69,21 @@ void check_profile(std::span<const std::uint8_t> file, const stguard::Options& o
 
   // One byte short: only a framing verdict can be reached, and only when the
   // 8 length bytes are there (or the file is under 8 bytes); anything else is
-  // "prefix too short", never a guess about the missing byte.
+  // "prefix too short", never a guess about the missing byte. Saying what a
+  // file that is not safetensors is (NOT_SAFETENSORS_*) takes its first
+  // min(size, 512) bytes; a prefix without them gets the plain framing error,
+  // the one the 8 length bytes alone give.
   if (needed > 0) {
     const auto shorter = validate_copy(file, needed - 1, options);
     FUZZ_CHECK(!shorter);
     if (framing_error && (needed - 1 >= 8 || file.size() < 8)) {
-      FUZZ_CHECK_MSG(fz::same_error(shorter.error(), whole.error()), fz::describe(shorter));
+      constexpr std::size_t kRecognitionWindow = 512;
+      const bool window_held = needed - 1 >= std::min(file.size(), kRecognitionWindow);
+      const auto plain = stguard::read_header_length(file.first(std::min<std::size_t>(file.size(), 8)), file.size(),
+                                                     options);
+      FUZZ_CHECK(!plain);
+      const stguard::Error& expected = window_held ? whole.error() : plain.error();
+      FUZZ_CHECK_MSG(fz::same_error(shorter.error(), expected), fz::describe(shorter));
     } else {
       FUZZ_CHECK_MSG(shorter.error().code == ErrorCode::io_read_failed, fz::describe(shorter));
       fz::check_error(shorter.error(), file.size(), /*io_allowed=*/true);

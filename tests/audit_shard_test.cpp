@@ -77,6 +77,10 @@ TEST_CASE("audit shards: every inconsistency is reported, not only the first", "
   CHECK(tensors_of(index, Rule::shard_tensor_unlisted) == std::vector<std::string>{"x", "y\u202E"});
   CHECK(tensors_of(index, Rule::shard_tensor_elsewhere) == std::vector<std::string>{"b"});
   CHECK(count_rule(index, Rule::shard_total_size_mismatch) == 1);
+  // The verdict is check_shard_index's: the first inconsistency it meets.
+  CHECK(index.verdict == Verdict::invalid);
+  REQUIRE(index.error);
+  CHECK(index.error->code == stguard::ErrorCode::index_tensor_elsewhere);
   for (const auto& finding : index.findings) CHECK(finding.message.find("\u202E") == std::string::npos);
   CHECK(count_rule(reports[2], Rule::name_bidi_control) == 1);
 }
@@ -90,6 +94,9 @@ TEST_CASE("audit shards: a missing or invalid shard is one finding", "[audit][sh
   CHECK(count_rule(index, Rule::shard_invalid) == 2);
   CHECK(count_rule(index, Rule::shard_tensor_missing) == 0);
   CHECK(count_rule(index, Rule::shard_total_size_mismatch) == 0);  // not knowable
+  CHECK(index.verdict == Verdict::invalid);
+  REQUIRE(index.error);
+  CHECK(index.error->code == stguard::ErrorCode::index_shard_invalid);
   REQUIRE(reports.size() == 2);  // the invalid shard's own report; the missing one has none
   CHECK(reports[1].verdict == Verdict::invalid);
 }
@@ -112,8 +119,9 @@ TEST_CASE("audit shards: an index that does not parse is invalid, with its rule"
   SECTION("no total_size") {
     dir.write(kShard1, build_file({{"a", "U8", {1}, {1}}}));
     const auto reports = audit_set(dir, index_json({{"a", kShard1}}, std::nullopt));
-    CHECK(reports[0].verdict == Verdict::strict_valid);
-    CHECK(count_rule(reports[0], Rule::shard_total_size_mismatch) == 1);
+    CHECK(reports[0].verdict == Verdict::strict_valid);  // accepted, as st-shard check accepts it
+    REQUIRE(count_rule(reports[0], Rule::shard_total_size_mismatch) == 1);
+    CHECK(find_rule(reports[0], Rule::shard_total_size_mismatch)->severity == stguard::audit::Severity::info);
   }
 }
 

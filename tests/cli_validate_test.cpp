@@ -183,3 +183,33 @@ TEST_CASE("st-validate --help explains profiles, limits and exit codes; --quiet 
   CHECK(quiet.exit_status == 1);
   CHECK(quiet.out.empty());
 }
+
+TEST_CASE("st-validate says what a file that is not safetensors is, and what to do", "[cli][validate][not_safetensors]") {
+  TempDir dir;
+  const std::string index = "{\n  \"metadata\": {\n    \"total_size\": 8\n  },\n  \"weight_map\": {\n"
+                            "    \"w\": \"model-00001-of-00001.safetensors\"\n  }\n}\n";
+  const std::string pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:" + std::string(64, 'a') +
+                              "\nsize 4942214420\n";
+  const std::string html = "<!DOCTYPE html>\n<html><head><title>Not Found</title></head></html>\n";
+  const struct {
+    std::string name;
+    std::string bytes;
+    std::string code;
+    std::string advice;
+  } cases[] = {
+      {"model.safetensors.index.json", index, "[NOT_SAFETENSORS_SHARD_INDEX]", "st-shard check"},
+      {"pointer.safetensors", pointer, "[NOT_SAFETENSORS_LFS_POINTER]", "git lfs pull"},
+      {"page.safetensors", html, "[NOT_SAFETENSORS_HTML]", "this looks like an HTML page"},
+  };
+  for (const auto& each : cases) {
+    INFO(each.name);
+    const auto path = dir.write(each.name, as_bytes(each.bytes)).string();
+    for (const auto& result : {run_tool(kTool, {path}), run_tool(kTool, {"-"}, each.bytes),
+                               run_tool(kTool, {"--profile", "compat", path})}) {
+      CHECK(result.exit_status == 1);
+      CHECK(result.out.find(": INVALID " + each.code) != std::string::npos);
+      CHECK(result.out.find(each.advice) != std::string::npos);
+      CHECK(result.out.find("exceeds the format maximum") == std::string::npos);
+    }
+  }
+}

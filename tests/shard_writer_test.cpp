@@ -201,11 +201,12 @@ TEST_CASE("the checker notices every inconsistency of a shard set", "[shard][che
   SECTION("total_size wrong or missing") {
     write_text(index_path, index_json(kGoodMap, "61"));
     CHECK(check_error(index_path).code == ErrorCode::index_total_size_mismatch);
+    // Missing: accepted by default (other exporters omit it), refused when required.
     write_text(index_path, R"({"weight_map": {)" + kGoodMap + "}}");
-    CHECK(check_error(index_path).code == ErrorCode::index_total_size_mismatch);
-    stguard::ShardCheckOptions lenient;
-    lenient.require_total_size = false;
-    CHECK(stguard::check_shard_index(index_path.string(), lenient).ok());
+    CHECK(stguard::check_shard_index(index_path.string()).ok());
+    stguard::ShardCheckOptions required;
+    required.require_total_size = true;
+    CHECK(check_error(index_path, required).code == ErrorCode::index_total_size_mismatch);
   }
   SECTION("a shard name that leaves the folder") {
     write_text(index_path, index_json(kGoodMap + R"(, "z": "../model-00001-of-00004.safetensors")"));

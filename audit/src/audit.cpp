@@ -47,11 +47,13 @@ struct ParsedHeader {
 };
 
 // Reads the framing and the header (N checked against the limits and the
-// file size before anything is read or allocated) and parses them.
-Status parse_file_header(const ByteSource& source, const Options& gate, std::span<const std::uint8_t> length_bytes,
+// file size before anything is read or allocated) and parses them. The
+// leading bytes (more than the 8 of N) let a failed framing say what the file
+// is instead (NOT_SAFETENSORS_*), as validate_file does.
+Status parse_file_header(const ByteSource& source, const Options& gate, std::span<const std::uint8_t> leading_bytes,
                          ParsedHeader& parsed) {
   const Options compat_options = compat_parse_options(gate);
-  auto header_length = read_header_length(length_bytes, source.size(), compat_options);
+  auto header_length = read_header_length(leading_bytes, source.size(), compat_options);
   if (!header_length) {
     parsed.compat_error = std::move(header_length).error();
     return {};
@@ -138,10 +140,9 @@ Result<AuditReport> run_audit(const ByteSource& source, std::string path, const 
   if (!leading) return leading.error();
   // Looked at even when the file is invalid: a renamed archive or pickle is.
   detail::check_leading_bytes(*leading, source.size(), sink);
-  const auto length_bytes = leading->first(std::min<std::size_t>(leading->size(), kLengthBytes));
 
   ParsedHeader parsed;
-  if (Status status = parse_file_header(source, options.validation, length_bytes, parsed); !status) {
+  if (Status status = parse_file_header(source, options.validation, *leading, parsed); !status) {
     return status.error();
   }
   const Header* header = parsed.compat ? &*parsed.compat : nullptr;

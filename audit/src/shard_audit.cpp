@@ -40,6 +40,13 @@ void report_parse_error(const Error& error, FindingSink& sink) {
   }
 }
 
+ShardCheckOptions shard_check_options(const AuditOptions& options) {
+  ShardCheckOptions check;
+  check.shard_options = options.validation;
+  check.require_total_size = options.require_total_size;
+  return check;
+}
+
 Result<std::vector<AuditReport>> audit_shard_set(const std::string& index_path, const AuditOptions& options) {
   const ShardIndexLimits limits;
   auto source = detail::ByteSource::open(index_path);
@@ -127,13 +134,23 @@ Result<std::vector<AuditReport>> audit_shard_set(const std::string& index_path, 
   }
   const bool all_usable = std::all_of(shard_usable.begin(), shard_usable.end(), [](bool usable) { return usable; });
   if (!index.total_size) {
-    sink.add(Rule::shard_total_size_mismatch, "the index has no metadata.total_size",
-             "the shards' tensors hold " + std::to_string(total) + " bytes");
+    // Absent is fine unless the caller requires it (then the verdict below is invalid).
+    sink.add_with_severity(Rule::shard_total_size_mismatch,
+                           options.require_total_size ? rule_info(Rule::shard_total_size_mismatch).severity
+                                                      : Severity::info,
+                           "the index has no metadata.total_size",
+                           "the shards' tensors hold " + std::to_string(total) + " bytes");
   } else if (all_usable && (total_overflowed || *index.total_size != total)) {
     sink.add(Rule::shard_total_size_mismatch,
              "metadata.total_size is " + std::to_string(*index.total_size) + ", the shards' tensors hold " +
                  (total_overflowed ? std::string("more than 2^64") : std::to_string(total)) + " bytes",
              "total_size " + std::to_string(*index.total_size));
+  }
+  // The verdict is st-shard check's: the same library call, the same policy.
+  if (auto checked = check_shard_index(index_path, shard_check_options(options)); !checked) {
+    if (checked.error().error_class() == ErrorClass::internal) return checked.error();
+    index_report.verdict = Verdict::invalid;
+    index_report.error = checked.error();
   }
   index_report.findings = sink.take_findings();
   index_report.suppressed_findings = sink.suppressed();

@@ -52,6 +52,9 @@ unreadable files are never suppressed.
 
 An argument ending in .index.json is a sharded checkpoint: the index and every
 shard it names are audited, and the index is cross-checked against the shards.
+The index's verdict is the one st-shard check gives (same profile): INVALID for
+a missing or inconsistent shard or a wrong metadata.total_size; a missing
+total_size is an info finding, INVALID with --require-total-size.
 
 Rules (docs/audit-rules.md explains each):
 )";
@@ -190,6 +193,9 @@ int main(int argc, char** argv) {
   std::string baseline_out;
   app.add_option("--write-baseline", baseline_out, "Record every finding not ignored in this baseline file")
       ->type_name("FILE");
+  bool require_total_size = false;
+  app.add_flag("--require-total-size", require_total_size,
+               "An index without metadata.total_size is invalid, as with st-shard check --require-total-size");
   std::vector<std::string> paths;
   app.add_option("FILE", paths, "safetensors files, or *.index.json indexes of sharded checkpoints")->required();
 
@@ -216,6 +222,7 @@ int main(int argc, char** argv) {
   audit::AuditOptions options;
   options.validation = flags.options();
   options.scan_values = scan_values;
+  options.require_total_size = require_total_size;
   options.compute_digests = !manifest_out.empty();
   options.threads = threads;
   stguard::cli::ProgressBar progress(STDERR_FILENO);

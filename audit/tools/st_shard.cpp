@@ -77,6 +77,9 @@ std::optional<std::uint64_t> parse_size(const std::string& text) {
   return std::nullopt;
 }
 
+constexpr const char* kRequireTotalSizeHelp =
+    "An index without metadata.total_size is invalid (by default it is accepted; a wrong one never is)";
+
 int exit_status_for(const Error& error) { return cli::is_unreadable(error) ? cli::kExitUsageOrIo : cli::kExitInvalid; }
 
 using InputFile = stguard::UniqueFd;
@@ -144,10 +147,12 @@ int run_split(const std::string& input_path, const std::string& out_dir, const s
   return cli::kExitOk;
 }
 
-stguard::ShardCheckOptions check_options(const stguard::Options& options, std::optional<std::uint64_t> max_shards) {
+stguard::ShardCheckOptions check_options(const stguard::Options& options, std::optional<std::uint64_t> max_shards,
+                                         bool require_total_size) {
   stguard::ShardCheckOptions check;
   check.shard_options = options;
   if (max_shards) check.limits.max_shards = *max_shards;
+  check.require_total_size = require_total_size;
   return check;
 }
 
@@ -242,6 +247,8 @@ int main(int argc, char** argv) {
   join_flags.add_to(*join);
   std::optional<std::uint64_t> join_max_shards;
   join->add_option("--max-shards", join_max_shards, "Most shards an index may name (default 100000)");
+  bool join_require_total_size = false;
+  join->add_flag("--require-total-size", join_require_total_size, kRequireTotalSizeHelp);
   bool join_quiet = false;
   join->add_flag("-q,--quiet", join_quiet, "Print nothing on success");
   std::string join_index;
@@ -254,13 +261,16 @@ int main(int argc, char** argv) {
       "Validate a sharded checkpoint as a whole: the index is strict JSON of the expected schema\n"
       "(no duplicate keys, shard names plain file names in the same folder, at most --max-shards\n"
       "shards), every shard is valid under --profile, every tensor of weight_map is in the shard\n"
-      "named and in no other, no shard holds an unlisted tensor, and metadata.total_size equals the\n"
-      "sum of the tensors' byte sizes.");
+      "named and in no other, no shard holds an unlisted tensor, and metadata.total_size, when present,\n"
+      "equals the sum of the tensors' byte sizes (an index without it is accepted unless\n"
+      "--require-total-size). st-audit judges an index the same way.");
   check->footer(cli::profiles_help_text() + exit_text);
   cli::ProfileFlags check_flags;
   check_flags.add_to(*check);
   std::optional<std::uint64_t> check_max_shards;
   check->add_option("--max-shards", check_max_shards, "Most shards an index may name (default 100000)");
+  bool check_require_total_size = false;
+  check->add_flag("--require-total-size", check_require_total_size, kRequireTotalSizeHelp);
   bool check_quiet = false;
   check->add_flag("-q,--quiet", check_quiet, "Print nothing; report through the exit status only");
   std::string check_index;
@@ -272,7 +282,7 @@ int main(int argc, char** argv) {
     return run_split(split_in, split_dir, size_text, base_name, force, split_flags.options(), split_quiet);
   }
   if (join->parsed()) {
-    return run_join(join_index, join_out, check_options(join_flags.options(), join_max_shards), join_quiet);
+    return run_join(join_index, join_out, check_options(join_flags.options(), join_max_shards, join_require_total_size), join_quiet);
   }
-  return run_check(check_index, check_options(check_flags.options(), check_max_shards), check_quiet);
+  return run_check(check_index, check_options(check_flags.options(), check_max_shards, check_require_total_size), check_quiet);
 }

@@ -24,6 +24,18 @@ namespace stguard::detail {
 [[nodiscard]] Error file_too_small_error(std::uint64_t file_size);
 [[nodiscard]] Error header_past_eof_error(std::uint64_t header_length, std::uint64_t file_size);
 
+// How many leading bytes explain_framing_error looks at: enough for an LFS
+// pointer's first line, an HTML doctype or an index's first keys.
+inline constexpr std::uint64_t kRecognitionWindowBytes = 512;
+
+// A framing error (the length prefix is implausible), or, when the first
+// bytes show what the file really is (a shard index, an LFS pointer, HTML,
+// JSON, text), the not_safetensors_* error saying so. `leading_bytes` must
+// hold the first min(file_size, kRecognitionWindowBytes) bytes for a file to
+// be recognised; with fewer, the framing error is returned unchanged.
+[[nodiscard]] Error explain_framing_error(Error framing_error, std::span<const std::uint8_t> leading_bytes,
+                                          std::uint64_t file_size) noexcept;
+
 // Compares a parsed header's data size with the data region's actual size.
 [[nodiscard]] std::optional<Error> check_data_size(const Header& header, std::uint64_t actual_data_size);
 

@@ -7,12 +7,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <new>
 #include <vector>
 
+#include "core_internal.hpp"
 #include "stguard/stream_validator.hpp"
 #include "stguard/unique_fd.hpp"
 #include "stguard/validate.hpp"
@@ -54,17 +56,21 @@ Result<Header> validate_fd(int fd, const Options& options) {
                         S_ISDIR(info.st_mode) ? "is a directory" : "is not a regular file");
     }
     const auto file_size = static_cast<std::uint64_t>(info.st_size);
-    std::array<std::uint8_t, 8> prefix{};
-    if (file_size >= prefix.size()) {
-      if (Status status = pread_exact(fd, 0, prefix.data(), prefix.size()); !status) return status.error();
+    // The length prefix plus enough leading bytes for read_header_length to
+    // tell what a file that is not safetensors is (an index, an LFS pointer).
+    std::array<std::uint8_t, detail::kRecognitionWindowBytes> leading{};
+    const auto leading_size = static_cast<std::size_t>(std::min<std::uint64_t>(file_size, leading.size()));
+    if (file_size >= 8) {
+      if (Status status = pread_exact(fd, 0, leading.data(), leading_size); !status) return status.error();
     }
-    auto header_length = read_header_length(prefix, file_size, options);
+    auto header_length = read_header_length(std::span(leading.data(), leading_size), file_size, options);
     if (!header_length) return std::move(header_length).error();
     // N is now known to be within the limits and the file, so this
     // allocation is bounded by what the file really holds.
-    std::vector<std::uint8_t> bytes(prefix.size() + *header_length);
-    std::memcpy(bytes.data(), prefix.data(), prefix.size());
-    if (Status status = pread_exact(fd, prefix.size(), bytes.data() + prefix.size(), *header_length); !status) {
+    std::vector<std::uint8_t> bytes(8 + *header_length);
+    const std::size_t have = std::min(leading_size, bytes.size());
+    std::memcpy(bytes.data(), leading.data(), have);
+    if (Status status = pread_exact(fd, have, bytes.data() + have, bytes.size() - have); !status) {
       return status.error();
     }
     return validate_prefix(bytes, file_size, options);

@@ -78,6 +78,7 @@ Result<CheckedShardSet> check(const std::string& index_path, const ShardCheckOpt
   }
   std::vector<bool> found(index.weight_map.size(), false);
   std::uint64_t total = 0;
+  bool total_overflowed = false;  // only a total_size that is present can be wrong
   set.shard_headers.reserve(index.shards.size());
   for (std::size_t s = 0; s < index.shards.size(); ++s) {
     const std::string& shard = index.shards[s];
@@ -103,9 +104,7 @@ Result<CheckedShardSet> check(const std::string& index_path, const ShardCheckOpt
                           kNoOffset, tensor.name);
       }
       found[static_cast<std::size_t>(entry - index.weight_map.data())] = true;
-      if (__builtin_add_overflow(total, tensor.byte_size(), &total)) {
-        return make_error(ErrorCode::index_total_size_mismatch, "the shards' tensor bytes add up to more than 2^64");
-      }
+      total_overflowed = total_overflowed || __builtin_add_overflow(total, tensor.byte_size(), &total);
     }
     set.shard_headers.push_back(std::move(header).value());
     if (keep_open != nullptr) keep_open->push_back(std::move(fd));
@@ -121,14 +120,14 @@ Result<CheckedShardSet> check(const std::string& index_path, const ShardCheckOpt
   if (!index.total_size) {
     if (options.require_total_size) {
       return make_error(ErrorCode::index_total_size_mismatch,
-                        "the index has no metadata.total_size (the shards hold " + std::to_string(total) + " bytes)");
+                        "the index has no metadata.total_size, and this check requires one");
     }
-  } else if (*index.total_size != total) {
+  } else if (total_overflowed || *index.total_size != total) {
     return make_error(ErrorCode::index_total_size_mismatch,
                       "metadata.total_size is " + std::to_string(*index.total_size) + ", the shards' tensors hold " +
-                          std::to_string(total) + " bytes");
+                          (total_overflowed ? std::string("more than 2^64") : std::to_string(total)) + " bytes");
   }
-  set.total_size = total;
+  set.total_size = total_overflowed ? ~std::uint64_t{0} : total;  // saturated
   return set;
 }
 

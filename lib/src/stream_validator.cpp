@@ -44,10 +44,23 @@ bool StreamValidator::feed(std::span<const std::uint8_t> chunk) noexcept {
       ByteCursor prefix(buffered_);
       (void)prefix.read_u64le(header_length_);
       if (auto error = detail::check_header_length(header_length_, options_)) {
-        early_error_ = std::move(error);
-        return false;
+        framing_error_ = std::move(error);
+        stage_ = Stage::recognition;
+      } else {
+        stage_ = Stage::header;
       }
-      stage_ = Stage::header;
+    }
+    if (stage_ == Stage::recognition) {
+      // The verdict is already a rejection; the first bytes only decide which.
+      const std::size_t take =
+          std::min(static_cast<std::size_t>(detail::kRecognitionWindowBytes) - buffered_.size(), input.remaining());
+      std::span<const std::uint8_t> bytes;
+      (void)input.read_bytes(take, bytes);
+      buffered_.insert(buffered_.end(), bytes.begin(), bytes.end());
+      if (buffered_.size() < detail::kRecognitionWindowBytes) return true;
+      early_error_ = detail::explain_framing_error(*framing_error_, buffered_, total_);
+      std::vector<std::uint8_t>().swap(buffered_);
+      return false;
     }
     if (stage_ == Stage::header) {
       const std::uint64_t wanted = kPrefixBytes + header_length_ - buffered_.size();
@@ -79,8 +92,12 @@ Result<Header> StreamValidator::finish() const noexcept {
     switch (stage_) {
       case Stage::prefix:
         return detail::file_too_small_error(total_);
+      case Stage::recognition:
+        return detail::explain_framing_error(*framing_error_, buffered_, total_);
       case Stage::header:
-        return detail::header_past_eof_error(header_length_, total_);
+        // Everything fed is still buffered here, as 8 + N is past the end.
+        return detail::explain_framing_error(detail::header_past_eof_error(header_length_, total_), buffered_,
+                                             total_);
       case Stage::data:
         break;
     }

@@ -102,9 +102,12 @@ Result<std::uint64_t> read_header_length(std::span<const std::uint8_t> prefix, s
     ByteCursor cursor(prefix);
     std::uint64_t header_length = 0;
     if (!cursor.read_u64le(header_length)) return prefix_too_short(kPrefixBytes, prefix.size());
-    if (auto error = detail::check_header_length(header_length, options)) return *std::move(error);
+    if (auto error = detail::check_header_length(header_length, options)) {
+      return detail::explain_framing_error(*std::move(error), prefix, file_size);
+    }
     if (header_length > file_size - kPrefixBytes) {
-      return detail::header_past_eof_error(header_length, file_size);
+      return detail::explain_framing_error(detail::header_past_eof_error(header_length, file_size), prefix,
+                                           file_size);
     }
     return header_length;
   } catch (const std::bad_alloc&) {

@@ -72,6 +72,10 @@ struct AuditOptions {
   // A rule that fires more often than this in one file keeps its first
   // findings and counts the rest in AuditReport::suppressed_findings.
   std::uint32_t max_findings_per_rule = 1000;
+  // Sharded checkpoints (audit_index): the index's verdict is the one
+  // check_shard_index gives (what st-shard check reports), with the shards
+  // judged by `validation` and this as ShardCheckOptions::require_total_size.
+  bool require_total_size = false;
   // Called on the calling thread about ten times a second during the data
   // pass (and once at its end). Must not throw.
   std::function<void(const Progress&)> progress;

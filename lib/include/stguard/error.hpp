@@ -35,6 +35,13 @@ enum class ErrorCode : std::uint16_t {
   file_too_small = 101,        // fewer than 8 bytes
   header_too_large = 102,      // N above the format maximum (100,000,000)
   header_past_eof = 103,       // 8 + N is beyond the end of the file
+  // The length prefix failed one of the checks above and the first bytes
+  // show the file is something else: the code says what.
+  not_safetensors_shard_index = 104,  // a model.safetensors.index.json
+  not_safetensors_lfs_pointer = 105,  // a Git LFS pointer, not the object
+  not_safetensors_html = 106,         // an HTML page
+  not_safetensors_json = 107,         // other JSON text
+  not_safetensors_text = 108,         // other text
   // encoding
   invalid_utf8 = 201,          // header bytes are not strict UTF-8
   header_not_object_start = 202,  // strict: first header byte is not '{'

@@ -13,7 +13,9 @@
 //   * check_shard_index: opens the index and every shard beside it, validates
 //     each shard, and cross-checks: every tensor of the map is in the shard
 //     named and in no other, no shard holds a tensor the map does not list,
-//     and total_size equals the sum of the tensors' byte sizes.
+//     and total_size, when present, equals the sum of the tensors' byte
+//     sizes. st-shard check and st-audit both take an index's verdict from
+//     this call, with the same ShardCheckOptions.
 // Unknown top-level keys and unknown "metadata" keys (e.g. total_parameters)
 // are accepted and ignored, as every loader ignores them; duplicates of any
 // key at those levels are rejected.
@@ -90,14 +92,18 @@ struct ShardCheckOptions {
   ShardIndexLimits limits;
   // How each shard is judged.
   Options shard_options = Options::strict();
-  // An index without metadata.total_size is index_total_size_mismatch.
-  bool require_total_size = true;
+  // metadata.total_size, as transformers and huggingface_hub write it, is the
+  // sum of the byte sizes of all tensors in all shards. A present one that
+  // differs is always index_total_size_mismatch (a stale or tampered index).
+  // A missing one is accepted by default: other exporters omit it and no
+  // loader needs it; true makes it index_total_size_mismatch too.
+  bool require_total_size = false;
 };
 
 struct CheckedShardSet {
   ShardIndex index;
   std::vector<Header> shard_headers;  // parallel to index.shards
-  std::uint64_t total_size = 0;       // sum of all tensors' byte sizes
+  std::uint64_t total_size = 0;       // sum of all tensors' byte sizes (saturated at 2^64 - 1)
 };
 
 // Reads the index at `index_path`, validates every shard in the same folder

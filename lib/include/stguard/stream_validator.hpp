@@ -3,7 +3,8 @@
 //
 // It keeps the 8-byte prefix and the N header bytes (grown as they arrive, so
 // a tiny input claiming a 100 MB header costs only what it sends), then only
-// counts the data bytes. finish() gives exactly the verdict validate_file
+// counts the data bytes. When the prefix is implausible it keeps the first
+// 512 bytes instead, to say what the file is (an index, an LFS pointer ...). finish() gives exactly the verdict validate_file
 // would give on the concatenation of all chunks.
 #pragma once
 
@@ -33,7 +34,9 @@ class StreamValidator {
   [[nodiscard]] Result<Header> finish() const noexcept;
 
  private:
-  enum class Stage { prefix, header, data };
+  // recognition: the length prefix already failed; up to the first
+  // kRecognitionWindowBytes are kept to tell what the file is instead.
+  enum class Stage { prefix, recognition, header, data };
 
   void on_header_complete() noexcept;
 
@@ -44,6 +47,7 @@ class StreamValidator {
   std::uint64_t total_ = 0;
   std::optional<Header> header_;        // set once the header parsed
   std::optional<Error> early_error_;    // a verdict known before the end
+  std::optional<Error> framing_error_;  // the plain framing error, in the recognition stage
 };
 
 }  // namespace stguard

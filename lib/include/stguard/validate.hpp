@@ -24,7 +24,12 @@ namespace stguard {
 
 // Reads and checks N from the first 8 bytes against the limits and the file
 // size: file_too_small, header_too_large, limit_header_bytes, header_past_eof.
-// `prefix` may hold just the first 8 bytes.
+// `prefix` may hold just the first 8 bytes. When it holds the first
+// min(file_size, 512) bytes and they show the file is not safetensors at all,
+// a failed framing is reported as what the file is instead:
+// not_safetensors_shard_index, _lfs_pointer, _html, _json or _text (see
+// docs/format.md, "Header length"). validate_file and validate_prefix (which
+// then needs those bytes too), validate_fd and StreamValidator all do this.
 [[nodiscard]] Result<std::uint64_t> read_header_length(std::span<const std::uint8_t> prefix,
                                                        std::uint64_t file_size,
                                                        const Options& options = Options::strict()) noexcept;
