@@ -5,6 +5,7 @@
 #include <optional>
 #include <span>
 
+#include "stguard/cursor.hpp"
 #include "stguard/error.hpp"
 #include "stguard/header.hpp"
 #include "stguard/options.hpp"
@@ -27,6 +28,11 @@ namespace stguard::detail {
 // How many leading bytes explain_framing_error looks at: enough for an LFS
 // pointer's first line, an HTML doctype or an index's first keys.
 inline constexpr std::uint64_t kRecognitionWindowBytes = 512;
+
+// Whether these leading bytes can still be the start of a text file (see
+// explain_framing_error). Once false it stays false as bytes are added, so a
+// stream can decide without waiting for the whole window.
+[[nodiscard]] bool may_be_text(ByteCursor window) noexcept;
 
 // A framing error (the length prefix is implausible), or, when the first
 // bytes show what the file really is (a shard index, an LFS pointer, HTML,

@@ -58,25 +58,8 @@ void skip_bom_and_blanks(ByteCursor& cursor) noexcept {
   while (cursor.peek_u8(byte) && is_blank(byte)) (void)cursor.skip(1);
 }
 
-// Text: strict UTF-8 without C0 controls other than tab, newline, form feed
-// and carriage return (no NUL, which every real length prefix of a header
-// under 100 MB has). A multi-byte sequence cut by the end of the window is
-// not held against the file (a stream cannot know yet whether more follows).
-bool looks_like_text(ByteCursor window) noexcept {
-  const std::span<const std::uint8_t> bytes = window.rest();
-  for (const std::uint8_t byte : bytes) {
-    if (byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\f' && byte != '\r') return false;
-    if (byte == 0x7f) return false;
-  }
-  const auto bad = find_invalid_utf8(window);
-  if (!bad) return true;
-  constexpr std::size_t kLongestSequence = 4;
-  const std::uint8_t lead = bytes[*bad];
-  return *bad + kLongestSequence > bytes.size() && lead >= 0xc2 && lead <= 0xf4;
-}
-
 std::optional<Error> recognise(ByteCursor window) {
-  if (!looks_like_text(window)) return std::nullopt;
+  if (!may_be_text(window)) return std::nullopt;
   ByteCursor content = window;
   skip_bom_and_blanks(content);
   // The pointer format (git-lfs spec v1) starts with exactly this line.
@@ -112,6 +95,23 @@ std::optional<Error> recognise(ByteCursor window) {
 }
 
 }  // namespace
+
+// Text: strict UTF-8 without C0 controls other than tab, newline, form feed
+// and carriage return (no NUL, which every real length prefix of a header
+// under 100 MB has). A multi-byte sequence cut by the end of the window is
+// not held against the file (a stream cannot know yet whether more follows).
+bool may_be_text(ByteCursor window) noexcept {
+  const std::span<const std::uint8_t> bytes = window.rest();
+  for (const std::uint8_t byte : bytes) {
+    if (byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\f' && byte != '\r') return false;
+    if (byte == 0x7f) return false;
+  }
+  const auto bad = find_invalid_utf8(window);
+  if (!bad) return true;
+  constexpr std::size_t kLongestSequence = 4;
+  const std::uint8_t lead = bytes[*bad];
+  return *bad + kLongestSequence > bytes.size() && lead >= 0xc2 && lead <= 0xf4;
+}
 
 Error explain_framing_error(Error framing_error, std::span<const std::uint8_t> leading_bytes,
                             std::uint64_t file_size) noexcept {

@@ -57,7 +57,7 @@ bool StreamValidator::feed(std::span<const std::uint8_t> chunk) noexcept {
       std::span<const std::uint8_t> bytes;
       (void)input.read_bytes(take, bytes);
       buffered_.insert(buffered_.end(), bytes.begin(), bytes.end());
-      if (buffered_.size() < detail::kRecognitionWindowBytes) return true;
+      if (buffered_.size() < detail::kRecognitionWindowBytes && detail::may_be_text(ByteCursor(buffered_))) return true;
       early_error_ = detail::explain_framing_error(*framing_error_, buffered_, total_);
       std::vector<std::uint8_t>().swap(buffered_);
       return false;
