@@ -139,7 +139,8 @@ int run_verify(const std::string& manifest_path, const std::string& path, audit:
     for (const audit::TensorDifference& difference : result.differences) {
       std::string kind(audit::difference_kind_name(difference.kind));
       kind.resize(14, ' ');
-      std::cout << "  " << kind << " \"" << stguard::escape_for_display(difference.tensor) << "\": " << difference.detail
+      std::cout << "  " << kind << " \"" << stguard::escape_for_display(difference.tensor)
+                << "\": " << stguard::guard_escaped_for_display(difference.detail)
                 << '\n';
     }
   }

@@ -53,9 +53,11 @@ Binary output (--dump, --slice) is the tensor's bytes exactly as stored
 tensor bytes are attacker-controlled and could carry escape sequences. If the
 reader of a pipe stops early (e.g. '| head -c 16'), st-inspect stops quietly.
 
-Text output escapes every name, metadata key and value (control characters,
-bidirectional overrides, invalid UTF-8) so a file cannot inject into your
-terminal; JSON output escapes per RFC 8259.
+Text output escapes every name, metadata key and value, path and message
+(control characters, bidirectional controls, invisible and non-character code
+points, invalid UTF-8; SECURITY.md lists the rule) so a file cannot inject
+into your terminal; JSON output escapes per RFC 8259 and writes the same code
+points as \uXXXX.
 )";
 
 constexpr std::string_view kExitFooter = R"(Exit status:

@@ -18,8 +18,6 @@
 namespace stguard {
 namespace {
 
-std::string quoted(std::string_view name) { return "\"" + escape_for_display(name.substr(0, 64)) + "\""; }
-
 Error out_of_memory(std::string_view where) {
   return make_error(ErrorCode::out_of_memory, "out of memory " + std::string(where));
 }
@@ -79,7 +77,7 @@ Status FileBuilder::add_tensor(std::string name, Dtype dtype, std::vector<std::u
     if (!size) return remember(std::move(size).error());
     if (bytes.size() != *size) {
       return remember(make_error(ErrorCode::data_length_mismatch,
-                                 "tensor " + quoted(spec.name) + ": " + std::to_string(bytes.size()) +
+                                 "tensor " + quote_for_display(spec.name) + ": " + std::to_string(bytes.size()) +
                                      " bytes given, shape x dtype needs " + std::to_string(*size),
                                  kNoOffset, spec.name.substr(0, 64)));
     }
@@ -97,7 +95,7 @@ Status FileBuilder::add_tensor(std::string name, Dtype dtype, std::vector<std::u
     auto size = checked_tensor_byte_size(spec, options_);
     if (!size) return remember(std::move(size).error());
     if (!producer) {
-      return remember(make_error(ErrorCode::invalid_argument, "tensor " + quoted(spec.name) + ": the producer is empty",
+      return remember(make_error(ErrorCode::invalid_argument, "tensor " + quote_for_display(spec.name) + ": the producer is empty",
                                  kNoOffset, spec.name.substr(0, 64)));
     }
     entries_.push_back(Entry{std::move(spec), *size, {}, std::move(producer)});
@@ -114,15 +112,15 @@ Status FileBuilder::set_metadata(std::string key, std::string value) noexcept {
     }
     if (detail::has_control_character(key)) {
       return remember(make_error(ErrorCode::invalid_metadata_key,
-                                 "__metadata__ key " + quoted(key) + " contains a control character"));
+                                 "__metadata__ key " + quote_for_display(key) + " contains a control character"));
     }
     if (!detail::is_valid_utf8(value)) {
       return remember(make_error(ErrorCode::invalid_metadata_value,
-                                 "__metadata__ value of key " + quoted(key) + " is not valid UTF-8"));
+                                 "__metadata__ value of key " + quote_for_display(key) + " is not valid UTF-8"));
     }
     if (value.find('\0') != std::string::npos) {
       return remember(make_error(ErrorCode::invalid_metadata_value,
-                                 "__metadata__ value of key " + quoted(key) + " contains U+0000"));
+                                 "__metadata__ value of key " + quote_for_display(key) + " contains U+0000"));
     }
     metadata_.insert_or_assign(std::move(key), std::move(value));
     return {};
@@ -192,7 +190,7 @@ Result<ResolvedFile> FileBuilderAccess::resolve(const FileBuilder& builder) noex
     if (first_alias) {
       const std::string& a = entries[first_alias->first].spec.name;
       const std::string& b = entries[first_alias->second].spec.name;
-      std::string message = "tensors " + quoted(a) + " and " + quoted(b) +
+      std::string message = "tensors " + quote_for_display(a) + " and " + quote_for_display(b) +
                             " share memory (tied or shared weights): a loader would untie them";
       if (aliased_count > 1) message += "; " + std::to_string(aliased_count) + " tensors overlap another in all";
       message += builder.options_.aliases == AliasPolicy::reject

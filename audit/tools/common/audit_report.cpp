@@ -38,7 +38,9 @@ std::string finding_location(const Finding& finding) {
     where += (where.empty() ? "" : ", ") + std::string("metadata key \"") + escape_for_display(finding.metadata_key) +
              "\"";
   }
-  if (!finding.json_path.empty()) where += (where.empty() ? "" : ", ") + std::string("at ") + finding.json_path;
+  if (!finding.json_path.empty()) {
+    where += (where.empty() ? "" : ", ") + std::string("at ") + guard_escaped_for_display(finding.json_path);
+  }
   return where.empty() ? where : " (" + where + ")";
 }
 
@@ -111,13 +113,19 @@ std::string format_audit_text(std::span<const AuditedFile> files, Severity fail_
     for (std::size_t i = 0; i < report.findings.size(); ++i) {
       const Finding& finding = report.findings[i];
       const FindingSuppression* suppression = file.suppression(i);
+      // Messages and evidence quote untrusted text already escaped; the guard
+      // keeps those escapes and stops anything raw.
       out += "  " + palette.paint(severity_style(finding.severity), padded(audit::severity_name(finding.severity), 6)) +
-             "  " + palette.paint(Style::bold, padded(audit::rule_id(finding.rule), 14)) + " " + finding.message +
-             finding_location(finding) +
-             (suppression != nullptr ? palette.paint(Style::dim, " [suppressed: " + suppression->justification + "]")
-                                     : std::string()) +
+             "  " + palette.paint(Style::bold, padded(audit::rule_id(finding.rule), 14)) + " " +
+             guard_escaped_for_display(finding.message) + finding_location(finding) +
+             (suppression != nullptr
+                  ? palette.paint(Style::dim,
+                                  " [suppressed: " + guard_escaped_for_display(suppression->justification) + "]")
+                  : std::string()) +
              "\n";
-      if (!finding.evidence.empty()) out += "          " + palette.paint(Style::dim, "evidence: " + finding.evidence) + "\n";
+      if (!finding.evidence.empty()) {
+        out += "          " + palette.paint(Style::dim, "evidence: " + guard_escaped_for_display(finding.evidence)) + "\n";
+      }
     }
     if (report.suppressed_findings > 0) {
       out += "  ... and " + std::to_string(report.suppressed_findings) +

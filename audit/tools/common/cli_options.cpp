@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "common/exit_codes.hpp"
+#include "stguard/escape.hpp"
 
 namespace stguard::cli {
 
@@ -76,7 +77,8 @@ std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
     std::cout << app.version() << '\n';
     return kExitOk;
   } catch (const CLI::ParseError& error) {
-    std::cerr << app.get_name() << ": " << error.what() << "\n"
+    // CLI11 quotes the offending argument raw: it may be a path from anywhere.
+    std::cerr << app.get_name() << ": " << guard_escaped_for_display(error.what()) << "\n"
               << "Try '" << app.get_name() << " --help' for more information.\n";
     return kExitUsageOrIo;
   }

@@ -5,35 +5,13 @@
 
 namespace stguard::cli {
 
-namespace {
-
-// Error messages are built with untrusted parts already escaped (error.hpp's
-// contract), so escaping them again would double every backslash. This only
-// guards the contract: any raw control byte that slipped in is still shown as \xNN.
-std::string neutralize_controls(std::string_view message) {
-  std::string out;
-  out.reserve(message.size());
-  for (const char c : message) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F) {
-      constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[byte >> 4U];
-      out += kHex[byte & 0xFU];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string format_error(const Error& error) {
   std::string line = "[";
   line += error_code_name(error.code);
   line += "] ";
-  line += neutralize_controls(error.message);
+  // Messages are built with untrusted parts already escaped (error.hpp's
+  // contract): the guard keeps their escapes and catches anything raw.
+  line += guard_escaped_for_display(error.message);
   if (error.has_offset() || !error.tensor.empty()) {
     line += " (";
     if (error.has_offset()) line += "at byte " + std::to_string(error.offset);
