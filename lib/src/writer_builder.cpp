@@ -1,5 +1,5 @@
-// FileBuilder: collecting tensors and metadata (each checked on arrival, the
-// first error sticky), the whole-set aliasing check (sort by address, one
+// FileBuilder: collecting tensors and metadata (each checked on arrival,
+// duplicate names included; the first error sticky), the whole-set aliasing check (sort by address, one
 // sweep: never pairwise), and the three destinations: memory, a path
 // (atomically, re-validated on disk before the rename) and a descriptor.
 #include <algorithm>
@@ -69,12 +69,29 @@ Status FileBuilder::status() const noexcept {
   }
 }
 
+Status FileBuilder::check_name_is_new(const std::string& name) const {
+  const auto [first, last] = names_.equal_range(std::hash<std::string>{}(name));
+  for (auto it = first; it != last; ++it) {
+    if (entries_[it->second].spec.name == name) {
+      return make_error(ErrorCode::duplicate_tensor_name,
+                        "tensor " + quote_for_display(name) + ": the name is given more than once", kNoOffset,
+                        name.substr(0, 64));
+    }
+  }
+  return {};
+}
+
+void FileBuilder::index_name(std::size_t entry) {
+  names_.emplace(std::hash<std::string>{}(entries_[entry].spec.name), entry);
+}
+
 Status FileBuilder::add_tensor(std::string name, Dtype dtype, std::vector<std::uint64_t> shape,
                                std::span<const std::uint8_t> bytes) noexcept {
   try {
     TensorSpec spec{std::move(name), dtype, std::move(shape)};
     auto size = checked_tensor_byte_size(spec, options_);
     if (!size) return remember(std::move(size).error());
+    if (Status fresh = check_name_is_new(spec.name); !fresh) return remember(std::move(fresh));
     if (bytes.size() != *size) {
       return remember(make_error(ErrorCode::data_length_mismatch,
                                  "tensor " + quote_for_display(spec.name) + ": " + std::to_string(bytes.size()) +
@@ -82,6 +99,7 @@ Status FileBuilder::add_tensor(std::string name, Dtype dtype, std::vector<std::u
                                  kNoOffset, spec.name.substr(0, 64)));
     }
     entries_.push_back(Entry{std::move(spec), *size, bytes, {}});
+    index_name(entries_.size() - 1);
     return {};
   } catch (const std::bad_alloc&) {
     return remember(out_of_memory("while adding a tensor"));
@@ -94,11 +112,13 @@ Status FileBuilder::add_tensor(std::string name, Dtype dtype, std::vector<std::u
     TensorSpec spec{std::move(name), dtype, std::move(shape)};
     auto size = checked_tensor_byte_size(spec, options_);
     if (!size) return remember(std::move(size).error());
+    if (Status fresh = check_name_is_new(spec.name); !fresh) return remember(std::move(fresh));
     if (!producer) {
       return remember(make_error(ErrorCode::invalid_argument, "tensor " + quote_for_display(spec.name) + ": the producer is empty",
                                  kNoOffset, spec.name.substr(0, 64)));
     }
     entries_.push_back(Entry{std::move(spec), *size, {}, std::move(producer)});
+    index_name(entries_.size() - 1);
     return {};
   } catch (const std::bad_alloc&) {
     return remember(out_of_memory("while adding a tensor"));

@@ -49,8 +49,15 @@ bool is_unreadable(const Error& error) {
 }
 
 std::string describe_header(const Header& header) {
-  return std::to_string(header.tensor_count()) + " tensors, header " + std::to_string(header.header_length()) +
-         " bytes, data " + std::to_string(header.data_size()) + " bytes";
+  return count_of(header.tensor_count(), "tensor") + ", header " + count_of(header.header_length(), "byte") +
+         ", data " + count_of(header.data_size(), "byte");
+}
+
+std::string count_of(std::uint64_t count, std::string_view singular, std::string_view plural) {
+  std::string text = std::to_string(count) + " ";
+  if (count == 1) return text += singular;
+  if (plural.empty()) return (text += singular) += "s";
+  return text += plural;
 }
 
 }  // namespace stguard::cli
