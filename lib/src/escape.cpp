@@ -43,24 +43,6 @@ std::span<const std::uint8_t> as_bytes(std::string_view text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
 
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 enum class Backslash { escape, keep };
 
 std::string display_form(std::string_view text, Backslash backslash) {
@@ -75,7 +57,7 @@ std::string display_form(std::string_view text, Backslash backslash) {
     } else if (cp == '\\') {
       out += backslash == Backslash::escape ? "\\\\" : "\\";
     } else if (detail::classify_code_point(cp) == detail::CodePointClass::printable) {
-      append_utf8(out, cp);
+      detail::append_utf8(out, cp);
     } else if (cp < 0x80) {
       append_hex_byte(out, static_cast<std::uint8_t>(cp));
     } else {
@@ -127,7 +109,7 @@ std::string escape_json(std::string_view text) {
       default: break;
     }
     if (detail::classify_code_point(cp) == detail::CodePointClass::printable) {
-      append_utf8(out, cp);
+      detail::append_utf8(out, cp);
     } else if (cp > 0xFFFF) {
       const char32_t offset = cp - 0x10000;
       append_json_unit(out, 0xD800 + (offset >> 10U));

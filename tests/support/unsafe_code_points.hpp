@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "utf8.hpp"
+
 namespace stguard::test {
 
 inline bool is_default_ignorable(char32_t cp) {
@@ -38,23 +40,11 @@ inline bool must_not_appear_raw(char32_t cp) {
          is_noncharacter(cp) || is_surrogate(cp) || cp == 0x2028 || cp == 0x2029;
 }
 
+// The encoder is the library's (lib/src/utf8.hpp); the classification above
+// and the decoder below are this file's own.
 inline std::string utf8(char32_t cp) {
   std::string out;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
+  stguard::detail::append_utf8(out, cp);
   return out;
 }
 
