@@ -38,7 +38,7 @@ TEST_CASE("st-validate exit status: 0 valid, 1 invalid, 2 unreadable or usage", 
 
   auto result = run_tool(kTool, {good});
   CHECK(result.exit_status == 0);
-  CHECK(result.out == good + ": OK (1 tensors, header " + std::to_string(valid_file().size() - 16) +
+  CHECK(result.out == good + ": OK (1 tensor, header " + std::to_string(valid_file().size() - 16) +
                           " bytes, data 8 bytes, strict)\n");
 
   result = run_tool(kTool, {good, dup});
@@ -134,7 +134,7 @@ TEST_CASE("st-validate --format json is one valid document with every field", "[
   REQUIRE(doc["files"].Size() == 3);
   const auto& ok = doc["files"][0];
   CHECK(ok["valid"].GetBool());
-  CHECK(std::string(ok["status"].GetString()) == "ok");
+  CHECK(std::string(ok["status"].GetString()) == "valid");
   CHECK(ok["tensor_count"].GetUint64() == 1);
   CHECK(ok["data_bytes"].GetUint64() == 8);
   CHECK(ok["error"].IsNull());

@@ -110,3 +110,32 @@ TEST_CASE("st-shard exit statuses: sizes, broken sets, missing indexes, help", "
     CHECK(help.out.find("Exit status") != std::string::npos);
   }
 }
+
+// Sizes as transformers' convert_file_size_to_int reads them, decimals
+// included, rounded down to a byte: the shard count shows the limit that was
+// used (tensors of 10, 10, 10, 25 and 5 bytes: a 20-byte limit gives 4 shards,
+// 19 bytes gives 5, 60 or more gives 1).
+TEST_CASE("st-shard split reads decimal sizes and bits as transformers does", "[cli][shard]") {
+  stguard::test::TempDir dir;
+  const fs::path in = dir.write("model.safetensors", model_file());
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"20", "4 shards"},        {"0.02KB", "4 shards"},    {"0.02kb", "5 shards"},  // bits: 2 bytes
+      {"0.16Kb", "4 shards"},    {"0.0195KiB", "5 shards"},  // 19.968 bytes, rounded down
+      {"1.5GB", "1 shard,"},     {"500MB", "1 shard,"},      {"10GiB", "1 shard,"},    {"5KB", "1 shard,"},
+      {".00002MB", "4 shards"},  {"0.019999999999KB", "5 shards"},
+  };
+  int folder = 0;
+  for (const auto& [size, expected] : cases) {
+    INFO(size);
+    const fs::path out = dir.path() / std::to_string(folder++);
+    const auto split = run_tool("st-shard", {"split", "--max-shard-size", size, in.string(), out.string()});
+    REQUIRE(split.exit_status == 0);
+    CHECK(split.out.find("written (" + expected) != std::string::npos);
+  }
+  // Refused: a fraction of a byte, less than one byte, and what is not a number and a unit.
+  for (const char* bad : {"1.5", "1.5B", "0.0001KB", "0.004Kb", "1.2.3GB", ".GB", "1e9", "1,5GB", " 5GB"}) {
+    INFO(bad);
+    CHECK(run_tool("st-shard", {"split", "--max-shard-size", bad, in.string(), (dir.path() / "bad").string()})
+              .exit_status == 2);
+  }
+}

@@ -223,7 +223,15 @@ TEST_CASE("whole-set rules: duplicates, tensor count, offsets past 2^53-1, heade
     FileBuilder builder;
     REQUIRE(builder.add_tensor("w", Dtype::U8, {4}, four));
     const Bytes other(4, 1);
-    REQUIRE(builder.add_tensor("w", Dtype::F32, {1}, other));
+    // Refused at once, as docs/writer.md says of every add_tensor check.
+    const stguard::Status again = builder.add_tensor("w", Dtype::F32, {1}, other);
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.error().code == ErrorCode::duplicate_tensor_name);
+    CHECK(again.error().tensor == "w");
+    const stguard::Status producer_again =
+        builder.add_tensor("w", Dtype::U8, {1}, [](stguard::ByteSink&) -> stguard::Status { return {}; });
+    CHECK(producer_again.error().code == ErrorCode::duplicate_tensor_name);
+    CHECK(builder.add_tensor("w2", Dtype::U8, {4}, other).ok());  // a new name is still taken
     auto plan = builder.plan();
     REQUIRE_FALSE(plan.ok());
     CHECK(plan.error().code == ErrorCode::duplicate_tensor_name);

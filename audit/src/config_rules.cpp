@@ -81,14 +81,10 @@ Interpolations find_interpolations(std::string_view text) {
   return found;
 }
 
-std::string quoted(std::string_view text, std::size_t max_bytes = 64) {
-  return "\"" + display_excerpt(text, max_bytes) + "\"";
-}
-
 class ConfigFindings final : public ConfigVisitor {
  public:
   ConfigFindings(std::string_view key, std::string_view value, FindingSink& sink)
-      : key_(key), value_(value), sink_(sink), where_("metadata key " + quoted(key)) {}
+      : key_(key), value_(value), sink_(sink), where_("metadata key " + quote_for_display(key)) {}
 
   void on_target(const ConfigTarget& target) override {
     const bool computed = target.from_alias || target.callable.find("${") != std::string::npos;
@@ -101,7 +97,7 @@ class ConfigFindings final : public ConfigVisitor {
                                                : target.key + " at " + target.path) +
                           " names " +
                           (target.from_alias ? "the YAML alias *" + display_excerpt(target.callable, 64)
-                                             : quoted(target.callable, 96));
+                                             : quote_for_display(target.callable));
     if (target.from_alias) {
       message += ", whatever the anchor holds, so it can name anything";
     } else if (computed) {
@@ -115,8 +111,8 @@ class ConfigFindings final : public ConfigVisitor {
     message += "; a loader that passes this config to Hydra's instantiate imports and calls it";
     if (target.level > 0) message += " (decoded from a string " + std::to_string(target.level) + " level(s) down)";
     add(rule, rule_info(rule).severity, target.path, std::move(message),
-        target.key + ": " + quoted(target.callable, 96) +
-            (target.from_alias || verdict.normalized.empty() ? "" : "; matched as " + quoted(verdict.normalized, 96)));
+        target.key + ": " + quote_for_display(target.callable) +
+            (target.from_alias || verdict.normalized.empty() ? "" : "; matched as " + quote_for_display(verdict.normalized)));
   }
 
   void on_string(std::string_view value, const ConfigPlace& place) override {
@@ -127,7 +123,7 @@ class ConfigFindings final : public ConfigVisitor {
           add(Rule::metadata_foreign_payload, match->severity, place.path,
               where_ + ": the config value at " + leaf_name(place.path) + " holds a " + std::string(match->format) +
                   " at character " + std::to_string(match->position),
-              quoted(value.substr(match->position), 32));
+              quote_for_display(value.substr(match->position)));
         }
         return;
       }
@@ -136,8 +132,8 @@ class ConfigFindings final : public ConfigVisitor {
       if (skip(Rule::metadata_foreign_payload)) return;
       add(Rule::metadata_foreign_payload, Severity::medium, place.path,
           where_ + ": the config value at " + leaf_name(place.path) + " holds " + std::string(script->language) +
-              " (" + quoted(script->marker, 32) + " at character " + std::to_string(script->position) + ")",
-          quoted(value.substr(script->position), 48));
+              " (" + quote_for_display(script->marker) + " at character " + std::to_string(script->position) + ")",
+          quote_for_display(value.substr(script->position)));
     }
   }
 
@@ -146,9 +142,9 @@ class ConfigFindings final : public ConfigVisitor {
   void on_python_tag(std::string_view tag, const ConfigPlace& place) override {
     if (skip(Rule::config_yaml_python_tag)) return;
     add(Rule::config_yaml_python_tag, Severity::high, place.path,
-        where_ + ": the YAML node at " + leaf_name(place.path) + " has the tag " + quoted(tag, 96) +
+        where_ + ": the YAML node at " + leaf_name(place.path) + " has the tag " + quote_for_display(tag) +
             ", which PyYAML's unsafe loaders (yaml.load with Loader, yaml.unsafe_load) import and call",
-        quoted(tag, 96));
+        quote_for_display(tag));
   }
 
   void on_bound(ConfigBound bound, const ConfigPlace& place) override {
@@ -185,7 +181,7 @@ class ConfigFindings final : public ConfigVisitor {
     add(Rule::config_resolver_interpolation, found.severity, path,
         where_ + (path.empty() ? std::string(": the value") : ": the config value at " + std::string(path)) +
             " holds an OmegaConf resolver interpolation (" + names + "); resolving it " + std::string(found.what),
-        quoted(value.substr(found.first_position), 64));
+        quote_for_display(value.substr(found.first_position)));
   }
 
   void add(Rule rule, Severity severity, std::string_view path, std::string message, std::string evidence) {

@@ -272,7 +272,7 @@ void add_metadata_finding(FindingSink& sink, Rule rule, Severity severity, const
 // embeddings, overrides, isolates and tag characters are not prose.
 void check_value_characters(FindingSink& sink, const MetadataEntry& entry, const std::string& key) {
   const DeceptiveScan scan = scan_deceptive(entry.value);
-  // In code points: escape_for_display leaves some invisible characters as they are.
+  // In code points, so the reader sees which characters the value hides.
   const std::string value_start = "value as code points: \"" + code_point_form(entry.value) + "\"";
   if (scan.bidi_controls.count > 0 || scan.bidi_marks.count > 0) {
     const bool controls = scan.bidi_controls.count > 0;

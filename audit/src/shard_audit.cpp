@@ -17,10 +17,7 @@
 namespace stguard::audit {
 namespace {
 
-using detail::display_excerpt;
 using detail::FindingSink;
-
-std::string quoted(std::string_view text) { return "\"" + display_excerpt(text, 128) + "\""; }
 
 std::string folder_of(const std::string& path) {
   const std::size_t slash = path.find_last_of('/');
@@ -95,12 +92,12 @@ Result<std::vector<AuditReport>> audit_shard_set(const std::string& index_path, 
     const std::string& shard = index.shards[s];
     auto shard_report = audit_path(folder + "/" + shard, options);
     if (!shard_report) {
-      sink.add(Rule::shard_invalid, "shard " + quoted(shard) + " cannot be read: " + describe(shard_report.error()),
+      sink.add(Rule::shard_invalid, "shard " + quote_for_display(shard) + " cannot be read: " + describe(shard_report.error()),
                std::string(error_code_name(shard_report.error().code)));
       continue;
     }
     if (shard_report->verdict == Verdict::invalid) {
-      sink.add(Rule::shard_invalid, "shard " + quoted(shard) + " is invalid: " + describe(*shard_report->error),
+      sink.add(Rule::shard_invalid, "shard " + quote_for_display(shard) + " is invalid: " + describe(*shard_report->error),
                std::string(error_code_name(shard_report->error->code)));
     } else {
       shard_usable[s] = true;
@@ -109,13 +106,13 @@ Result<std::vector<AuditReport>> audit_shard_set(const std::string& index_path, 
         const ShardIndexEntry* entry = index.find(tensor.name);
         if (entry == nullptr) {
           sink.add(Rule::shard_tensor_unlisted,
-                   "shard " + quoted(shard) + " holds tensor " + quoted(tensor.name) + ", which weight_map does not list",
-                   "shard " + quoted(shard), kNoOffset, tensor.name);
+                   "shard " + quote_for_display(shard) + " holds tensor " + quote_for_display(tensor.name) + ", which weight_map does not list",
+                   "shard " + quote_for_display(shard), kNoOffset, tensor.name);
         } else if (entry->shard != s) {
           sink.add(Rule::shard_tensor_elsewhere,
-                   "tensor " + quoted(tensor.name) + " is in shard " + quoted(shard) + ", but weight_map puts it in " +
-                       quoted(index.shards[entry->shard]),
-                   "shard " + quoted(shard), kNoOffset, tensor.name);
+                   "tensor " + quote_for_display(tensor.name) + " is in shard " + quote_for_display(shard) + ", but weight_map puts it in " +
+                       quote_for_display(index.shards[entry->shard]),
+                   "shard " + quote_for_display(shard), kNoOffset, tensor.name);
         } else {
           found[static_cast<std::size_t>(entry - index.weight_map.data())] = true;
         }
@@ -128,9 +125,9 @@ Result<std::vector<AuditReport>> audit_shard_set(const std::string& index_path, 
     // A shard that could not be audited is one finding, not one per tensor.
     if (found[k] || !shard_usable[entry.shard]) continue;
     sink.add(Rule::shard_tensor_missing,
-             "weight_map puts tensor " + quoted(entry.tensor) + " in shard " + quoted(index.shards[entry.shard]) +
+             "weight_map puts tensor " + quote_for_display(entry.tensor) + " in shard " + quote_for_display(index.shards[entry.shard]) +
                  ", which does not hold it",
-             "shard " + quoted(index.shards[entry.shard]), kNoOffset, entry.tensor);
+             "shard " + quote_for_display(index.shards[entry.shard]), kNoOffset, entry.tensor);
   }
   const bool all_usable = std::all_of(shard_usable.begin(), shard_usable.end(), [](bool usable) { return usable; });
   if (!index.total_size) {

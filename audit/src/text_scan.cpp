@@ -1,4 +1,5 @@
-// Code-point walking, deceptive-character classes and NFC (utf8proc).
+// Code-point walking, deceptive-character classes (from the library's table)
+// and NFC (utf8proc).
 #include "text_scan.hpp"
 
 #include <utf8proc.h>
@@ -7,7 +8,7 @@
 #include <limits>
 #include <memory>
 
-#include "stguard/escape.hpp"
+#include "code_point_class.hpp"
 
 namespace stguard::audit::detail {
 
@@ -24,15 +25,15 @@ bool next_code_point(ByteCursor& cursor, char32_t& code_point) noexcept {
 }
 
 DeceptiveClass classify_deceptive(char32_t cp) noexcept {
-  if (cp < 0x80) return DeceptiveClass::none;
-  if (cp == 0x061C || cp == 0x200E || cp == 0x200F) return DeceptiveClass::bidi_mark;
-  if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)) return DeceptiveClass::bidi_control;
-  if (cp >= 0xE0000 && cp <= 0xE007F) return DeceptiveClass::tag;
-  if (cp == 0x2028 || cp == 0x2029) return DeceptiveClass::invisible;
-  if (cp <= 0x10FFFF && utf8proc_get_property(static_cast<utf8proc_int32_t>(cp))->ignorable) {
-    return DeceptiveClass::invisible;
+  // The library's display table is the one source of these classes.
+  switch (stguard::detail::classify_code_point(cp)) {
+    case stguard::detail::CodePointClass::bidi_mark: return DeceptiveClass::bidi_mark;
+    case stguard::detail::CodePointClass::bidi_control: return DeceptiveClass::bidi_control;
+    case stguard::detail::CodePointClass::tag: return DeceptiveClass::tag;
+    case stguard::detail::CodePointClass::ignorable:
+    case stguard::detail::CodePointClass::separator: return DeceptiveClass::invisible;
+    default: return DeceptiveClass::none;
   }
-  return DeceptiveClass::none;
 }
 
 bool is_bidi_control(char32_t cp) noexcept {
@@ -137,14 +138,6 @@ std::optional<std::string> nfc(std::string_view text) {
   const std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owner(mapped, &std::free);
   if (length < 0 || mapped == nullptr) return std::nullopt;
   return std::string(reinterpret_cast<const char*>(mapped), static_cast<std::size_t>(length));
-}
-
-std::string display_excerpt(std::string_view text, std::size_t max_bytes) {
-  if (text.size() <= max_bytes) return escape_for_display(text);
-  // Cut on a code point boundary so the excerpt stays valid UTF-8.
-  std::size_t cut = max_bytes;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0U) == 0x80U) --cut;
-  return escape_for_display(text.substr(0, cut)) + "...";
 }
 
 }  // namespace stguard::audit::detail

@@ -1,6 +1,7 @@
 // Unicode helpers for the name and metadata rules: walking code points,
 // the character classes that deceive readers (bidirectional controls,
-// invisible characters), and NFC normalisation through utf8proc.
+// invisible characters: the core library's table), and NFC normalisation
+// through utf8proc.
 //
 // Inputs are decoded header strings: valid UTF-8 (the validator checked the
 // header) but still untrusted, so every walk goes through a ByteCursor and
@@ -13,6 +14,7 @@
 #include <string_view>
 
 #include "stguard/cursor.hpp"
+#include "stguard/escape.hpp"
 
 namespace stguard::audit::detail {
 
@@ -32,8 +34,9 @@ enum class DeceptiveClass : std::uint8_t {
 
 // bidi_mark or bidi_control.
 [[nodiscard]] bool is_bidi_control(char32_t code_point) noexcept;
-// tag or invisible: the Default_Ignorable_Code_Point property (utf8proc),
-// which covers U+00AD, U+034F, U+115F, U+1160, U+180B..U+180F, U+200B..U+200D,
+// tag or invisible: the Default_Ignorable_Code_Point property (the core
+// library's table, lib/src/code_point_class.hpp), which covers U+00AD,
+// U+034F, U+115F, U+1160, U+180B..U+180F, U+200B..U+200D,
 // U+2060..U+206F, U+3164, U+FE00..U+FE0F, U+FEFF, U+FFA0, tags and
 // variation selectors U+E0000..U+E0FFF, plus U+2028 and U+2029.
 [[nodiscard]] bool is_invisible(char32_t code_point) noexcept;
@@ -66,7 +69,7 @@ struct DeceptiveScan {
 // text is not valid UTF-8 or memory runs out. ASCII is returned as is.
 [[nodiscard]] std::optional<std::string> nfc(std::string_view text);
 
-// `text` escaped for display and cut to about `max_bytes` (with "..." when cut).
-[[nodiscard]] std::string display_excerpt(std::string_view text, std::size_t max_bytes = 80);
+// The library's one excerpt rule (escape.hpp), for the rules' messages.
+using stguard::display_excerpt;
 
 }  // namespace stguard::audit::detail

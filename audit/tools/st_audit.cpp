@@ -33,11 +33,12 @@ constexpr std::string_view kToolName = "st-audit";
 constexpr std::string_view kToolVersion = "0.1.0";
 
 std::string help_footer() {
-  std::string text = R"(Exit status:
-  0  no finding at or above --fail-on, every file valid (or compat-only with --profile compat)
-  1  a finding at or above --fail-on, an invalid file, or (--verify) a mismatch
-  2  usage error, or a file, manifest or baseline could not be read or written
-
+  std::string text = stguard::cli::exit_status_help(
+                         "no finding at or above --fail-on, every file valid (or compat-only with\n"
+                         "     --profile compat)",
+                         "a finding at or above --fail-on, an invalid file, or (--verify) a mismatch",
+                         "a file, manifest or baseline could not be read or written") +
+                     R"(
 --fail-on defaults to high: findings that mean a polyglot, a parser differential
 or a loader that can be steered fail the run; medium, low and info findings are
 reported without failing it. Use --fail-on low in gates that want clean files.
@@ -65,7 +66,7 @@ Rules (docs/audit-rules.md explains each):
     severity.resize(7, ' ');
     text += "  " + id + severity + std::string(rule.summary) + "\n";
   }
-  // Not profiles_help_text(): its exit-status section is st-validate's.
+  // Not profiles_help_text(): the audit's profiles mean findings, not verdicts.
   return text + R"(
 Profiles (the audit always parses as the reference reader does, then):
   strict   (default) every reason strict rejects the file is a high STG-STRICT-001 finding
@@ -133,7 +134,8 @@ int run_verify(const std::string& manifest_path, const std::string& path, audit:
     std::cout << json.str() << '\n';
   } else {
     std::cout << shown << ": " << (result.ok() ? "OK" : "MISMATCH") << " against "
-              << stguard::escape_for_display(manifest_path) << " (" << report->digests->tensors.size() << " tensors)\n";
+              << stguard::escape_for_display(manifest_path) << " ("
+              << stguard::cli::count_of(report->digests->tensors.size(), "tensor") << ")\n";
     if (!result.file_digest_matches) {
       std::cout << "  file     sha256 " << audit::to_hex(report->digests->file_sha256) << ", manifest has "
                 << audit::to_hex(manifest->file_sha256)
@@ -142,7 +144,8 @@ int run_verify(const std::string& manifest_path, const std::string& path, audit:
     for (const audit::TensorDifference& difference : result.differences) {
       std::string kind(audit::difference_kind_name(difference.kind));
       kind.resize(14, ' ');
-      std::cout << "  " << kind << " \"" << stguard::escape_for_display(difference.tensor) << "\": " << difference.detail
+      std::cout << "  " << kind << " \"" << stguard::escape_for_display(difference.tensor)
+                << "\": " << stguard::guard_escaped_for_display(difference.detail)
                 << '\n';
     }
   }

@@ -53,17 +53,13 @@ Binary output (--dump, --slice) is the tensor's bytes exactly as stored
 tensor bytes are attacker-controlled and could carry escape sequences. If the
 reader of a pipe stops early (e.g. '| head -c 16'), st-inspect stops quietly.
 
-Text output escapes every name, metadata key and value (control characters,
-bidirectional overrides, invalid UTF-8) so a file cannot inject into your
-terminal; JSON output escapes per RFC 8259.
+Text output escapes every name, metadata key and value, path and message
+(control characters, bidirectional controls, invisible and non-character code
+points, invalid UTF-8; SECURITY.md lists the rule) so a file cannot inject
+into your terminal; JSON output escapes per RFC 8259 and writes the same code
+points as \uXXXX.
 )";
 
-constexpr std::string_view kExitFooter = R"(Exit status:
-  0  the file is valid (and the requested bytes were written)
-  1  the file is invalid under the profile (PATH: INVALID [CODE] ... on stderr)
-  2  usage error, unreadable file, unknown tensor (TENSOR_NOT_FOUND), bad slice
-     (SLICE_*), or a write error on stdout
-)";
 
 std::string shape_text(std::span<const std::uint64_t> shape) {
   std::string out = "[";
@@ -125,7 +121,7 @@ void print_table(const std::string& display_path, const Reader& reader) {
     std::cout << "metadata: none\n";
     return;
   }
-  std::cout << "metadata (" << metadata.size() << (metadata.size() == 1 ? " entry" : " entries") << "):\n";
+  std::cout << "metadata (" << stguard::cli::count_of(metadata.size(), "entry", "entries") << "):\n";
   for (const stguard::MetadataEntry& entry : metadata) {
     std::cout << "  " << stguard::escape_for_display(entry.key) << ": " << stguard::escape_for_display(entry.value)
               << '\n';
@@ -139,7 +135,8 @@ void print_json(const std::string& path, const Reader& reader) {
   json.key("tool").string("st-inspect");
   json.key("path").string(path);
   json.key("profile").string(stguard::profile_name(header.profile()));
-  json.key("valid").boolean(true);
+  json.key("status").string("valid");
+  json.key("valid").boolean(true);  // deprecated: status == "valid"
   json.key("tensor_count").number(header.tensor_count());
   json.key("header_bytes").number(header.header_length());
   json.key("data_bytes").number(header.data_size());
@@ -181,7 +178,8 @@ void print_json_failure(const std::string& path, const std::string& profile, con
   json.key("tool").string("st-inspect");
   json.key("path").string(path);
   json.key("profile").string(profile);
-  json.key("valid").boolean(false);
+  json.key("status").string(stguard::cli::is_unreadable(error) ? "unreadable" : "invalid");
+  json.key("valid").boolean(false);  // deprecated: status == "valid"
   json.key("error");
   stguard::cli::write_error_json(json, error);
   json.end_object();
@@ -268,10 +266,12 @@ int main(int argc, char** argv) {
                "invalid file is refused with the same message and exit status. FILE may be '-'\n"
                "when standard input is a regular file (st-inspect - < model.safetensors).\n",
                "st-inspect"};
-  // The shared text ends with st-validate's exit statuses; st-inspect has its own.
-  std::string profiles = stguard::cli::profiles_help_text();
-  profiles.erase(std::min(profiles.size(), profiles.find("\nExit status:")));
-  app.footer(std::string(kHelpFooter) + "\n" + profiles + "\n" + std::string(kExitFooter));
+  app.footer(std::string(kHelpFooter) + "\n" + stguard::cli::profiles_help_text() + "\n" +
+             stguard::cli::exit_status_help(
+                 "the file is valid (and the requested bytes were written)",
+                 "the file is invalid under the profile (PATH: INVALID [CODE] ... on stderr)",
+                 "the file could not be read, an unknown tensor (TENSOR_NOT_FOUND), a bad slice\n"
+                 "     (SLICE_*), or a write error on stdout"));
   app.set_version_flag("--version", "st-inspect 0.1.0");
 
   stguard::cli::ProfileFlags flags;

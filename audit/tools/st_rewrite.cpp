@@ -66,9 +66,11 @@ int main(int argc, char** argv) {
                "failure leaves any existing OUT untouched; OUT may equal IN. OUT '-' streams the file\n"
                "to standard output.",
                "st-rewrite"};
-  app.footer(stguard::cli::profiles_help_text() +
-             "\nst-rewrite exit status: 0 written; 1 IN is invalid under the profile, or holds\n"
-             "something strict cannot express (e.g. a control character in a name); 2 usage or I/O error.\n");
+  app.footer(stguard::cli::profiles_help_text("compat") + "\n" +
+             stguard::cli::exit_status_help("OUT written",
+                                            "IN is invalid under the profile, or holds something strict\n"
+                                            "     cannot express (e.g. a control character in a name)",
+                                            "IN could not be read or OUT could not be written"));
   app.set_version_flag("--version", "st-rewrite 0.1.0");
 
   stguard::cli::ProfileFlags flags;
@@ -151,7 +153,8 @@ int main(int argc, char** argv) {
       }
       if (header->violations_truncated()) std::cerr << display_in << ": note: (more notes omitted)\n";
     }
-    report << display_in << " -> " << display_out << ": written (" << header->tensor_count() << " tensors, strict)\n";
+    report << display_in << " -> " << display_out << ": written (" << stguard::cli::count_of(header->tensor_count(), "tensor")
+           << ", strict)\n";
   }
   return stguard::cli::kExitOk;
 }

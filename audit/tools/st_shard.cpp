@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -33,21 +34,35 @@ namespace {
 using stguard::Error;
 namespace cli = stguard::cli;
 
-// "5GB" = 5 * 10^9 and "5GiB" = 5 * 2^30, as transformers reads max_shard_size;
-// a bare number is bytes. Case-insensitive; overflow and 0 are refused.
+// --max-shard-size as transformers' convert_file_size_to_int reads it:
+// "5GB" = 5 * 10^9, "5GiB" = 5 * 2^30, a decimal number before a unit
+// ("1.5GB" = 1,500,000,000), and a lower-case final "b" after K, M, G or T
+// means bits ("5Gb" = 5 * 10^9 / 8). A bare number (or "B") is whole bytes.
+// The value is computed exactly (no floating point) and rounded down to a
+// whole byte; overflow and 0 are refused.
+__extension__ using Wide = unsigned __int128;  // GCC and Clang: exact size arithmetic
+
 std::optional<std::uint64_t> parse_size(const std::string& text) {
+  std::size_t at = 0;
+  Wide mantissa = 0;  // every digit, the fraction's included
   std::size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits])) != 0) ++digits;
-  if (digits == 0 || digits > 20) return std::nullopt;
-  std::uint64_t value = 0;
-  for (std::size_t i = 0; i < digits; ++i) {
-    if (__builtin_mul_overflow(value, std::uint64_t{10}, &value) ||
-        __builtin_add_overflow(value, static_cast<std::uint64_t>(text[i] - '0'), &value)) {
-      return std::nullopt;
+  std::size_t fraction_digits = 0;
+  bool seen_point = false;
+  for (; at < text.size(); ++at) {
+    const char c = text[at];
+    if (c == '.' && !seen_point) {
+      seen_point = true;
+      continue;
     }
+    if (std::isdigit(static_cast<unsigned char>(c)) == 0) break;
+    if (++digits > 24) return std::nullopt;  // < 2^80: the product below fits in 128 bits
+    mantissa = mantissa * 10 + static_cast<unsigned>(c - '0');
+    if (seen_point) ++fraction_digits;
   }
+  if (digits == 0) return std::nullopt;
+  const std::string unit_text = text.substr(at);
   std::string unit;
-  for (std::size_t i = digits; i < text.size(); ++i) unit += static_cast<char>(std::toupper(static_cast<unsigned char>(text[i])));
+  for (const char c : unit_text) unit += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   struct Unit {
     const char* name;
     std::uint64_t factor;
@@ -70,9 +85,13 @@ std::optional<std::uint64_t> parse_size(const std::string& text) {
   };
   for (const Unit& candidate : kUnits) {
     if (unit != candidate.name) continue;
-    std::uint64_t bytes = 0;
-    if (__builtin_mul_overflow(value, candidate.factor, &bytes) || bytes == 0) return std::nullopt;
-    return bytes;
+    if (candidate.factor == 1 && fraction_digits > 0) return std::nullopt;  // no fractions of a byte
+    Wide bytes = mantissa * candidate.factor;
+    for (std::size_t i = 0; i < fraction_digits; ++i) bytes /= 10;
+    const bool bits = unit.size() == 2 && unit[1] == 'B' && unit_text.back() == 'b';
+    if (bits) bytes /= 8;
+    if (bytes == 0 || bytes > std::numeric_limits<std::uint64_t>::max()) return std::nullopt;
+    return static_cast<std::uint64_t>(bytes);
   }
   return std::nullopt;
 }
@@ -90,7 +109,7 @@ int run_split(const std::string& input_path, const std::string& out_dir, const s
   const std::optional<std::uint64_t> max_shard_bytes = parse_size(size_text);
   if (!max_shard_bytes) {
     std::cerr << "st-shard split: --max-shard-size " << stguard::escape_for_display(size_text)
-              << " is not a size (examples: 5GB, 500MB, 2GiB, 1048576)\n";
+              << " is not a size (examples: 5GB, 1.5GB, 500MB, 2GiB, 1048576)\n";
     return cli::kExitUsageOrIo;
   }
   const int raw_fd = ::open(input_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -141,8 +160,8 @@ int run_split(const std::string& input_path, const std::string& out_dir, const s
   }
   if (!quiet) {
     std::cout << stguard::escape_for_display(out_dir + "/" + written->index_file) << ": written ("
-              << written->index.shards.size() << " shards, " << written->index.weight_map.size()
-              << " tensors, total_size " << written->index.total_size.value_or(0) << ")\n";
+              << cli::count_of(written->index.shards.size(), "shard") << ", "
+              << cli::count_of(written->index.weight_map.size(), "tensor") << ", total_size " << written->index.total_size.value_or(0) << ")\n";
   }
   return cli::kExitOk;
 }
@@ -165,8 +184,8 @@ int run_check(const std::string& index_path, const stguard::ShardCheckOptions& c
     return exit_status_for(set.error());
   }
   if (!quiet) {
-    std::cout << display << ": OK (" << set->index.shards.size() << " shards, " << set->index.weight_map.size()
-              << " tensors, total_size " << set->total_size << ", shards "
+    std::cout << display << ": OK (" << cli::count_of(set->index.shards.size(), "shard") << ", "
+              << cli::count_of(set->index.weight_map.size(), "tensor") << ", total_size " << set->total_size << ", shards "
               << stguard::profile_name(check.shard_options.profile) << ")\n";
   }
   return cli::kExitOk;
@@ -207,10 +226,12 @@ int main(int argc, char** argv) {
                "st-shard"};
   app.set_version_flag("--version", "st-shard 0.1.0");
   app.require_subcommand(1);
-  const std::string exit_text =
-      "\nExit status: 0 ok; 1 invalid input (a file, the index, or an inconsistent shard set);\n"
-      "2 usage error, or a file could not be read or written.\n";
+  const std::string exit_text = cli::exit_status_help(
+      "done (split, join) or the set is consistent (check)", "a file, the index, or an inconsistent shard set",
+      "a file could not be read or written");
   app.footer(exit_text);
+  const std::string max_shards_text =
+      "Most shards an index may name (default " + std::to_string(stguard::ShardIndexLimits{}.max_shards) + ")";
 
   CLI::App* split = app.add_subcommand(
       "split",
@@ -218,12 +239,13 @@ int main(int argc, char** argv) {
       "of its own), in IN's data order, plus the index. Shards are canonical strict files; all are\n"
       "written to temporary files first and renamed into place only when every one is complete,\n"
       "the index last. Existing files are not replaced unless --force.");
-  split->footer(cli::profiles_help_text() + exit_text);
+  split->footer(cli::profiles_help_text("compat") + "\n" + exit_text);
   cli::ProfileFlags split_flags;
   split_flags.profile = "compat";
   split_flags.add_to(*split);
   std::string size_text;
-  split->add_option("--max-shard-size", size_text, "Most tensor bytes per shard: 5GB, 500MB, 2GiB or bytes")
+  split->add_option("--max-shard-size", size_text, "Most tensor bytes per shard, as transformers reads max_shard_size: 5GB, 1.5GB,\n"
+                    "500MB (powers of 10), 2GiB (powers of 2), 5Gb (bits), or bytes; rounded down to a byte")
       ->required();
   std::string base_name = "model";
   split->add_option("--base-name", base_name, "Shard and index name prefix")->capture_default_str();
@@ -241,12 +263,12 @@ int main(int argc, char** argv) {
       "Check the set INDEX describes (as 'check' does), then write every tensor into one canonical\n"
       "strict file OUT (atomically), or to standard output with '-'. Shard metadata is merged; a key\n"
       "with different values in two shards is an error.");
-  join->footer(cli::profiles_help_text() + exit_text);
+  join->footer(cli::profiles_help_text("compat") + "\n" + exit_text);
   cli::ProfileFlags join_flags;
   join_flags.profile = "compat";
   join_flags.add_to(*join);
   std::optional<std::uint64_t> join_max_shards;
-  join->add_option("--max-shards", join_max_shards, "Most shards an index may name (default 100000)");
+  join->add_option("--max-shards", join_max_shards, max_shards_text);
   bool join_require_total_size = false;
   join->add_flag("--require-total-size", join_require_total_size, kRequireTotalSizeHelp);
   bool join_quiet = false;
@@ -264,11 +286,11 @@ int main(int argc, char** argv) {
       "named and in no other, no shard holds an unlisted tensor, and metadata.total_size, when present,\n"
       "equals the sum of the tensors' byte sizes (an index without it is accepted unless\n"
       "--require-total-size). st-audit judges an index the same way.");
-  check->footer(cli::profiles_help_text() + exit_text);
+  check->footer(cli::profiles_help_text() + "\n" + exit_text);
   cli::ProfileFlags check_flags;
   check_flags.add_to(*check);
   std::optional<std::uint64_t> check_max_shards;
-  check->add_option("--max-shards", check_max_shards, "Most shards an index may name (default 100000)");
+  check->add_option("--max-shards", check_max_shards, max_shards_text);
   bool check_require_total_size = false;
   check->add_flag("--require-total-size", check_require_total_size, kRequireTotalSizeHelp);
   bool check_quiet = false;

@@ -41,7 +41,9 @@ int main(int argc, char** argv) {
                "multi-GB models are judged in milliseconds. FILE may be '-' for standard input\n"
                "(streamed: e.g. curl -s URL | st-validate -); use ./- for a file named '-'.",
                "st-validate"};
-  app.footer(stguard::cli::profiles_help_text());
+  app.footer(stguard::cli::profiles_help_text() + "\n" +
+             stguard::cli::exit_status_help("every file is valid", "at least one file is invalid",
+                                            "a file could not be read (missing, unreadable, a directory)"));
   app.set_version_flag("--version", "st-validate 0.1.0");
 
   stguard::cli::ProfileFlags flags;
@@ -87,8 +89,8 @@ int main(int argc, char** argv) {
     if (format == "json") {
       json.begin_object();
       json.key("path").string(path);
-      json.key("status").string(result.ok() ? "ok" : unreadable ? "unreadable" : "invalid");
-      json.key("valid").boolean(result.ok());
+      json.key("status").string(result.ok() ? "valid" : unreadable ? "unreadable" : "invalid");
+      json.key("valid").boolean(result.ok());  // deprecated: status == "valid"
       json.key("profile").string(profile_name);
       if (result.ok()) {
         const Header& header = result.value();

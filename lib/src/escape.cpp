@@ -1,11 +1,13 @@
 // Display and JSON escaping of untrusted strings. Both walk the text with the
 // strict UTF-8 decoder, so invalid bytes are caught byte by byte and never
-// passed through.
+// passed through, and both take their character classes from one table
+// (code_point_class.hpp).
 #include "stguard/escape.hpp"
 
 #include <cstdint>
 #include <span>
 
+#include "code_point_class.hpp"
 #include "utf8.hpp"
 
 namespace stguard {
@@ -32,39 +34,18 @@ void append_code_point_escape(std::string& out, char32_t cp) {
   out += '}';
 }
 
-// Characters that are invisible or reorder text: a name using them can look
-// like a different name on screen.
-bool is_deceptive_format_char(char32_t cp) {
-  return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
-         (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF || cp == 0x061C || cp == 0x2028 ||
-         cp == 0x2029 || cp == 0x00AD;
+void append_json_unit(std::string& out, char32_t unit) {
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(unit >> static_cast<unsigned>(shift)) & 0xFU];
 }
 
 std::span<const std::uint8_t> as_bytes(std::string_view text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
 
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
+enum class Backslash { escape, keep };
 
-}  // namespace
-
-std::string escape_for_display(std::string_view text) {
+std::string display_form(std::string_view text, Backslash backslash) {
   std::string out;
   out.reserve(text.size());
   ByteCursor cursor(as_bytes(text));
@@ -73,18 +54,39 @@ std::string escape_for_display(std::string_view text) {
     char32_t cp = 0;
     if (!detail::decode_utf8(cursor, cp)) {
       append_hex_byte(out, static_cast<std::uint8_t>(text[at]));
-      continue;
-    }
-    if (cp == '\\') {
-      out += "\\\\";
-    } else if (cp < 0x20 || cp == 0x7F) {
+    } else if (cp == '\\') {
+      out += backslash == Backslash::escape ? "\\\\" : "\\";
+    } else if (detail::classify_code_point(cp) == detail::CodePointClass::printable) {
+      detail::append_utf8(out, cp);
+    } else if (cp < 0x80) {
       append_hex_byte(out, static_cast<std::uint8_t>(cp));
-    } else if ((cp >= 0x80 && cp <= 0x9F) || is_deceptive_format_char(cp)) {
-      append_code_point_escape(out, cp);
     } else {
-      append_utf8(out, cp);
+      append_code_point_escape(out, cp);
     }
   }
+  return out;
+}
+
+}  // namespace
+
+std::string escape_for_display(std::string_view text) { return display_form(text, Backslash::escape); }
+
+std::string guard_escaped_for_display(std::string_view already_escaped) {
+  return display_form(already_escaped, Backslash::keep);
+}
+
+std::string display_excerpt(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return escape_for_display(text);
+  // Cut on a code point boundary so a character is never split in two.
+  std::size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0U) == 0x80U) --cut;
+  return escape_for_display(text.substr(0, cut)) + "...";
+}
+
+std::string quote_for_display(std::string_view text) {
+  std::string out(1, '"');
+  out += display_excerpt(text, kQuotedDisplayBytes);
+  out += '"';
   return out;
 }
 
@@ -106,13 +108,14 @@ std::string escape_json(std::string_view text) {
       case '\t': out += "\\t"; continue;
       default: break;
     }
-    if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029) {
-      out += "\\u";
-      for (int shift = 12; shift >= 0; shift -= 4) {
-        out += kHex[(cp >> static_cast<unsigned>(shift)) & 0xFU];
-      }
+    if (detail::classify_code_point(cp) == detail::CodePointClass::printable) {
+      detail::append_utf8(out, cp);
+    } else if (cp > 0xFFFF) {
+      const char32_t offset = cp - 0x10000;
+      append_json_unit(out, 0xD800 + (offset >> 10U));
+      append_json_unit(out, 0xDC00 + (offset & 0x3FFU));
     } else {
-      append_utf8(out, cp);
+      append_json_unit(out, cp);
     }
   }
   return out;

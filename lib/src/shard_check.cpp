@@ -19,8 +19,6 @@
 namespace stguard {
 namespace {
 
-std::string quoted(std::string_view text) { return "\"" + escape_for_display(text.substr(0, 255)) + "\""; }
-
 // Descriptors a join may hold at once: the soft limit less a margin for the
 // output, the folder, standard streams and whatever the caller has open.
 std::uint64_t descriptor_budget() {
@@ -52,7 +50,7 @@ Result<std::vector<std::uint8_t>> read_index_file(int dir_fd, const std::string&
 
 Error shard_error(const std::string& shard, const Error& cause) {
   return make_error(ErrorCode::index_shard_invalid,
-                    "shard " + quoted(shard) + ": [" + std::string(error_code_name(cause.code)) + "] " + cause.message,
+                    "shard " + quote_for_display(shard) + ": [" + std::string(error_code_name(cause.code)) + "] " + cause.message,
                     cause.offset, cause.tensor);
 }
 
@@ -93,14 +91,14 @@ Result<CheckedShardSet> check(const std::string& index_path, const ShardCheckOpt
       const ShardIndexEntry* entry = index.find(tensor.name);
       if (entry == nullptr) {
         return make_error(ErrorCode::index_tensor_unlisted,
-                          "shard " + quoted(shard) + " holds tensor " + quoted(tensor.name) +
+                          "shard " + quote_for_display(shard) + " holds tensor " + quote_for_display(tensor.name) +
                               ", which weight_map does not list",
                           kNoOffset, tensor.name);
       }
       if (entry->shard != s) {
         return make_error(ErrorCode::index_tensor_elsewhere,
-                          "tensor " + quoted(tensor.name) + " is in shard " + quoted(shard) +
-                              ", but weight_map puts it in " + quoted(index.shards[entry->shard]),
+                          "tensor " + quote_for_display(tensor.name) + " is in shard " + quote_for_display(shard) +
+                              ", but weight_map puts it in " + quote_for_display(index.shards[entry->shard]),
                           kNoOffset, tensor.name);
       }
       found[static_cast<std::size_t>(entry - index.weight_map.data())] = true;
@@ -113,8 +111,8 @@ Result<CheckedShardSet> check(const std::string& index_path, const ShardCheckOpt
     if (found[k]) continue;
     const ShardIndexEntry& entry = index.weight_map[k];
     return make_error(ErrorCode::index_tensor_missing,
-                      "weight_map puts tensor " + quoted(entry.tensor) + " in shard " +
-                          quoted(index.shards[entry.shard]) + ", which does not hold it",
+                      "weight_map puts tensor " + quote_for_display(entry.tensor) + " in shard " +
+                          quote_for_display(index.shards[entry.shard]) + ", which does not hold it",
                       kNoOffset, entry.tensor);
   }
   if (!index.total_size) {

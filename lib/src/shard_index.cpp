@@ -21,8 +21,6 @@
 namespace stguard {
 namespace {
 
-std::string quoted(std::string_view text) { return "\"" + escape_for_display(text.substr(0, 64)) + "\""; }
-
 struct PendingEntry {
   std::string tensor;
   std::string shard;
@@ -105,7 +103,7 @@ class IndexSchema {
       case State::weight_map_value:
         if (auto problem = shard_name_problem(value, limits_.max_shard_name_bytes)) {
           return fail(ErrorCode::index_bad_shard_name,
-                      "weight_map puts tensor " + quoted(entries_.back().tensor) + " in shard " + quoted(value) +
+                      "weight_map puts tensor " + quote_for_display(entries_.back().tensor) + " in shard " + quote_for_display(value) +
                           ": " + *problem,
                       offset, entries_.back().tensor);
         }
@@ -125,7 +123,7 @@ class IndexSchema {
     switch (detail::parse_json_uint(raw, value)) {
       case detail::IntegerParse::not_integer:
         return fail(ErrorCode::index_invalid_json,
-                    "metadata.total_size " + quoted(raw) + " is not a plain non-negative integer", offset);
+                    "metadata.total_size " + quote_for_display(raw) + " is not a plain non-negative integer", offset);
       case detail::IntegerParse::overflow:
         return fail(ErrorCode::index_invalid_json, "metadata.total_size exceeds 2^64 - 1", offset);
       case detail::IntegerParse::ok:
@@ -155,11 +153,11 @@ class IndexSchema {
     if (error_) return *error_;
     if (state_ != State::done) return make_error(ErrorCode::internal_error, "the index schema ended incomplete");
     if (auto duplicate = find_duplicate(top_keys_)) {
-      return make_error(ErrorCode::index_invalid_json, "top-level key " + quoted(duplicate->key) + " appears twice",
+      return make_error(ErrorCode::index_invalid_json, "top-level key " + quote_for_display(duplicate->key) + " appears twice",
                         duplicate->offset);
     }
     if (auto duplicate = find_duplicate(metadata_keys_)) {
-      return make_error(ErrorCode::index_invalid_json, "metadata key " + quoted(duplicate->key) + " appears twice",
+      return make_error(ErrorCode::index_invalid_json, "metadata key " + quote_for_display(duplicate->key) + " appears twice",
                         duplicate->offset);
     }
     const bool has_weight_map =
@@ -175,7 +173,7 @@ class IndexSchema {
     for (std::size_t k = 1; k < entries_.size(); ++k) {
       if (entries_[k].tensor == entries_[k - 1].tensor) {
         return make_error(ErrorCode::index_invalid_json,
-                          "tensor " + quoted(entries_[k].tensor) + " appears twice in weight_map", entries_[k].offset,
+                          "tensor " + quote_for_display(entries_[k].tensor) + " appears twice in weight_map", entries_[k].offset,
                           entries_[k].tensor);
       }
     }
@@ -230,7 +228,7 @@ class IndexSchema {
         return fail(ErrorCode::index_invalid_json, "metadata.total_size is not an integer", offset);
       case State::weight_map_value:
         return fail(ErrorCode::index_bad_shard_name,
-                    "weight_map value of tensor " + quoted(entries_.back().tensor) + " is not a string", offset,
+                    "weight_map value of tensor " + quote_for_display(entries_.back().tensor) + " is not a string", offset,
                     entries_.back().tensor);
       default: return fail(ErrorCode::internal_error, "unexpected JSON token in the index schema", offset);
     }
@@ -389,14 +387,14 @@ Result<std::string> serialize_shard_index(const ShardIndex& index) noexcept {
     for (const ShardIndexEntry& entry : index.weight_map) used[entry.shard] = true;
     for (std::size_t s = 0; s < index.shards.size(); ++s) {
       if (auto problem = shard_name_problem(index.shards[s])) {
-        return make_error(ErrorCode::index_bad_shard_name, "shard " + quoted(index.shards[s]) + ": " + *problem);
+        return make_error(ErrorCode::index_bad_shard_name, "shard " + quote_for_display(index.shards[s]) + ": " + *problem);
       }
       if (s > 0 && !(index.shards[s - 1] < index.shards[s])) {
         return make_error(ErrorCode::invalid_argument, "shards are not sorted by name or have duplicates");
       }
       if (!used[s]) {
         return make_error(ErrorCode::invalid_argument,
-                          "shard " + quoted(index.shards[s]) + " holds no tensor (an index cannot list it)");
+                          "shard " + quote_for_display(index.shards[s]) + " holds no tensor (an index cannot list it)");
       }
     }
     if (index.total_size && *index.total_size > kMaxSafeInteger) {

@@ -26,8 +26,6 @@
 namespace stguard {
 namespace {
 
-std::string quoted(std::string_view text) { return "\"" + escape_for_display(text.substr(0, 255)) + "\""; }
-
 std::string index_file_name(const std::string& base_name) { return base_name + ".safetensors.index.json"; }
 
 struct PlannedShard {
@@ -79,7 +77,7 @@ Status check_shard_options(const ShardWriteOptions& options) {
   if (options.max_shard_bytes == 0) return make_error(ErrorCode::invalid_argument, "max_shard_bytes must be at least 1");
   // The longest name this call can make: base + "-NNNNNN-of-NNNNNN.safetensors".
   if (auto problem = shard_name_problem(options.base_name + "-000000-of-000000.safetensors")) {
-    return make_error(ErrorCode::invalid_argument, "base_name " + quoted(options.base_name) + ": " + *problem);
+    return make_error(ErrorCode::invalid_argument, "base_name " + quote_for_display(options.base_name) + ": " + *problem);
   }
   return {};
 }
@@ -161,13 +159,13 @@ Result<ShardedCheckpoint> save(const FileBuilder& builder, const std::string& di
     for (const std::string* name : {&index_name}) {
       struct stat info {};
       if (::fstatat(dir->get(), name->c_str(), &info, AT_SYMLINK_NOFOLLOW) == 0) {
-        return make_error(ErrorCode::io_write_failed, quoted(*name) + " already exists (not replacing it)");
+        return make_error(ErrorCode::io_write_failed, quote_for_display(*name) + " already exists (not replacing it)");
       }
     }
     for (const PlannedShard& shard : shards) {
       struct stat info {};
       if (::fstatat(dir->get(), shard.name.c_str(), &info, AT_SYMLINK_NOFOLLOW) == 0) {
-        return make_error(ErrorCode::io_write_failed, quoted(shard.name) + " already exists (not replacing it)");
+        return make_error(ErrorCode::io_write_failed, quote_for_display(shard.name) + " already exists (not replacing it)");
       }
     }
   }
@@ -186,7 +184,7 @@ Result<ShardedCheckpoint> save(const FileBuilder& builder, const std::string& di
     if (Status status = write_temporary(dir->get(), shard.name, cleanup, options.durable, fill, temp_names[g]);
         !status) {
       Error error = status.error();
-      error.message = "shard " + quoted(shard.name) + ": " + error.message;
+      error.message = "shard " + quote_for_display(shard.name) + ": " + error.message;
       return error;
     }
   }
@@ -204,7 +202,7 @@ Result<ShardedCheckpoint> save(const FileBuilder& builder, const std::string& di
     if (Status status = detail::writer_io::publish_file(dir->get(), temp_names[g], shards[g].name, options.replace_existing);
         !status) {
       Error error = status.error();
-      error.message = "shard " + quoted(shards[g].name) + ": " + error.message;
+      error.message = "shard " + quote_for_display(shards[g].name) + ": " + error.message;
       return error;
     }
     cleanup.published(temp_names[g], shards[g].name, !options.replace_existing);
@@ -235,8 +233,8 @@ Status join(const std::string& index_path, const ShardCheckOptions& check,
       const auto [it, inserted] = metadata.try_emplace(entry.key, entry.value, s);
       if (!inserted && it->second.first != entry.value) {
         return make_error(ErrorCode::invalid_argument,
-                          "metadata key " + quoted(entry.key) + " differs between shards " +
-                              quoted(set->index.shards[it->second.second]) + " and " + quoted(set->index.shards[s]));
+                          "metadata key " + quote_for_display(entry.key) + " differs between shards " +
+                              quote_for_display(set->index.shards[it->second.second]) + " and " + quote_for_display(set->index.shards[s]));
       }
     }
   }

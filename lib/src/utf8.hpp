@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 
 #include "stguard/cursor.hpp"
 
@@ -18,5 +19,9 @@ namespace stguard::detail {
 // Decodes one code point at the cursor. On an invalid or truncated sequence
 // it consumes one byte and returns false.
 [[nodiscard]] bool decode_utf8(ByteCursor& cursor, char32_t& code_point) noexcept;
+
+// Appends the UTF-8 form of a code point (U+0000..U+10FFFF; a surrogate is
+// encoded as its three bytes, which decode_utf8 then refuses).
+void append_utf8(std::string& out, char32_t code_point);
 
 }  // namespace stguard::detail

@@ -1,5 +1,5 @@
-// FileBuilder: collecting tensors and metadata (each checked on arrival, the
-// first error sticky), the whole-set aliasing check (sort by address, one
+// FileBuilder: collecting tensors and metadata (each checked on arrival,
+// duplicate names included; the first error sticky), the whole-set aliasing check (sort by address, one
 // sweep: never pairwise), and the three destinations: memory, a path
 // (atomically, re-validated on disk before the rename) and a descriptor.
 #include <algorithm>
@@ -17,8 +17,6 @@
 
 namespace stguard {
 namespace {
-
-std::string quoted(std::string_view name) { return "\"" + escape_for_display(name.substr(0, 64)) + "\""; }
 
 Error out_of_memory(std::string_view where) {
   return make_error(ErrorCode::out_of_memory, "out of memory " + std::string(where));
@@ -71,19 +69,37 @@ Status FileBuilder::status() const noexcept {
   }
 }
 
+Status FileBuilder::check_name_is_new(const std::string& name) const {
+  const auto [first, last] = names_.equal_range(std::hash<std::string>{}(name));
+  for (auto it = first; it != last; ++it) {
+    if (entries_[it->second].spec.name == name) {
+      return make_error(ErrorCode::duplicate_tensor_name,
+                        "tensor " + quote_for_display(name) + ": the name is given more than once", kNoOffset,
+                        name.substr(0, 64));
+    }
+  }
+  return {};
+}
+
+void FileBuilder::index_name(std::size_t entry) {
+  names_.emplace(std::hash<std::string>{}(entries_[entry].spec.name), entry);
+}
+
 Status FileBuilder::add_tensor(std::string name, Dtype dtype, std::vector<std::uint64_t> shape,
                                std::span<const std::uint8_t> bytes) noexcept {
   try {
     TensorSpec spec{std::move(name), dtype, std::move(shape)};
     auto size = checked_tensor_byte_size(spec, options_);
     if (!size) return remember(std::move(size).error());
+    if (Status fresh = check_name_is_new(spec.name); !fresh) return remember(std::move(fresh));
     if (bytes.size() != *size) {
       return remember(make_error(ErrorCode::data_length_mismatch,
-                                 "tensor " + quoted(spec.name) + ": " + std::to_string(bytes.size()) +
+                                 "tensor " + quote_for_display(spec.name) + ": " + std::to_string(bytes.size()) +
                                      " bytes given, shape x dtype needs " + std::to_string(*size),
                                  kNoOffset, spec.name.substr(0, 64)));
     }
     entries_.push_back(Entry{std::move(spec), *size, bytes, {}});
+    index_name(entries_.size() - 1);
     return {};
   } catch (const std::bad_alloc&) {
     return remember(out_of_memory("while adding a tensor"));
@@ -96,11 +112,13 @@ Status FileBuilder::add_tensor(std::string name, Dtype dtype, std::vector<std::u
     TensorSpec spec{std::move(name), dtype, std::move(shape)};
     auto size = checked_tensor_byte_size(spec, options_);
     if (!size) return remember(std::move(size).error());
+    if (Status fresh = check_name_is_new(spec.name); !fresh) return remember(std::move(fresh));
     if (!producer) {
-      return remember(make_error(ErrorCode::invalid_argument, "tensor " + quoted(spec.name) + ": the producer is empty",
+      return remember(make_error(ErrorCode::invalid_argument, "tensor " + quote_for_display(spec.name) + ": the producer is empty",
                                  kNoOffset, spec.name.substr(0, 64)));
     }
     entries_.push_back(Entry{std::move(spec), *size, {}, std::move(producer)});
+    index_name(entries_.size() - 1);
     return {};
   } catch (const std::bad_alloc&) {
     return remember(out_of_memory("while adding a tensor"));
@@ -114,15 +132,15 @@ Status FileBuilder::set_metadata(std::string key, std::string value) noexcept {
     }
     if (detail::has_control_character(key)) {
       return remember(make_error(ErrorCode::invalid_metadata_key,
-                                 "__metadata__ key " + quoted(key) + " contains a control character"));
+                                 "__metadata__ key " + quote_for_display(key) + " contains a control character"));
     }
     if (!detail::is_valid_utf8(value)) {
       return remember(make_error(ErrorCode::invalid_metadata_value,
-                                 "__metadata__ value of key " + quoted(key) + " is not valid UTF-8"));
+                                 "__metadata__ value of key " + quote_for_display(key) + " is not valid UTF-8"));
     }
     if (value.find('\0') != std::string::npos) {
       return remember(make_error(ErrorCode::invalid_metadata_value,
-                                 "__metadata__ value of key " + quoted(key) + " contains U+0000"));
+                                 "__metadata__ value of key " + quote_for_display(key) + " contains U+0000"));
     }
     metadata_.insert_or_assign(std::move(key), std::move(value));
     return {};
@@ -192,7 +210,7 @@ Result<ResolvedFile> FileBuilderAccess::resolve(const FileBuilder& builder) noex
     if (first_alias) {
       const std::string& a = entries[first_alias->first].spec.name;
       const std::string& b = entries[first_alias->second].spec.name;
-      std::string message = "tensors " + quoted(a) + " and " + quoted(b) +
+      std::string message = "tensors " + quote_for_display(a) + " and " + quote_for_display(b) +
                             " share memory (tied or shared weights): a loader would untie them";
       if (aliased_count > 1) message += "; " + std::to_string(aliased_count) + " tensors overlap another in all";
       message += builder.options_.aliases == AliasPolicy::reject

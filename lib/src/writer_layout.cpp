@@ -31,7 +31,6 @@ Limits effective_writer_limits(const Limits& requested) noexcept {
   return limits;
 }
 
-
 bool is_valid_utf8(std::string_view text) noexcept {
   const ByteCursor cursor(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
   return !find_invalid_utf8(cursor).has_value();
@@ -44,10 +43,8 @@ namespace {
 // A prefix of a long name, for the error's tensor field (the parser does the same).
 std::string name_for_error(const std::string& name) { return name.size() > 64 ? name.substr(0, 64) : name; }
 
-std::string quoted(std::string_view name) { return "\"" + escape_for_display(name) + "\""; }
-
 Error tensor_error(ErrorCode code, const std::string& name, const std::string& what) {
-  return make_error(code, "tensor " + quoted(name_for_error(name)) + ": " + what, kNoOffset, name_for_error(name));
+  return make_error(code, "tensor " + quote_for_display(name_for_error(name)) + ": " + what, kNoOffset, name_for_error(name));
 }
 
 Result<std::uint64_t> check_tensor(const TensorSpec& spec, const Limits& limits) {
@@ -104,15 +101,15 @@ std::optional<Error> check_metadata_entry(const MetadataEntry& entry) {
   }
   if (detail::has_control_character(entry.key)) {
     return make_error(ErrorCode::invalid_metadata_key,
-                      "__metadata__ key " + quoted(entry.key) + " contains a control character");
+                      "__metadata__ key " + quote_for_display(entry.key) + " contains a control character");
   }
   if (!detail::is_valid_utf8(entry.value)) {
     return make_error(ErrorCode::invalid_metadata_value,
-                      "__metadata__ value of key " + quoted(entry.key) + " is not valid UTF-8");
+                      "__metadata__ value of key " + quote_for_display(entry.key) + " is not valid UTF-8");
   }
   if (entry.value.find('\0') != std::string::npos) {
     return make_error(ErrorCode::invalid_metadata_value,
-                      "__metadata__ value of key " + quoted(entry.key) + " contains U+0000");
+                      "__metadata__ value of key " + quote_for_display(entry.key) + " contains U+0000");
   }
   return std::nullopt;
 }
@@ -181,7 +178,7 @@ Result<SerializedHeader> serialize_checked(const HeaderSpec& spec, const WriterO
     const MetadataEntry& entry = spec.metadata[metadata_order[k]];
     if (auto error = check_metadata_entry(entry)) return *std::move(error);
     if (k > 0 && entry.key == spec.metadata[metadata_order[k - 1]].key) {
-      return make_error(ErrorCode::duplicate_metadata_key, "__metadata__ key " + quoted(entry.key) + " is given more than once");
+      return make_error(ErrorCode::duplicate_metadata_key, "__metadata__ key " + quote_for_display(entry.key) + " is given more than once");
     }
   }
 

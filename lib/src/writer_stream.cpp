@@ -15,8 +15,6 @@
 namespace stguard {
 namespace {
 
-std::string quoted(std::string_view name) { return "\"" + escape_for_display(name.substr(0, 64)) + "\""; }
-
 // Bytes of one in-memory tensor handed to the sink per call: bounds how long
 // SIGPIPE/SIGXFSZ stay blocked and lets a slow consumer see steady progress.
 constexpr std::size_t kMemoryChunkBytes = std::size_t{8} << 20;
@@ -48,14 +46,14 @@ Status run_producer(StreamWriter& stream, const TensorProducer& producer, const 
     if (!result) {
       const Error& cause = result.error();
       if (cause.code == ErrorCode::producer_failed && !cause.tensor.empty()) return result;
-      std::string message = "the producer of tensor " + quoted(name) + " failed";
+      std::string message = "the producer of tensor " + quote_for_display(name) + " failed";
       if (cause.code != ErrorCode::producer_failed) message += ": [" + std::string(error_code_name(cause.code)) + "]";
       if (!cause.message.empty()) message += (cause.code == ErrorCode::producer_failed ? ": " : " ") + cause.message;
       return make_error(ErrorCode::producer_failed, std::move(message), kNoOffset, name);
     }
     if (stream.remaining_in_tensor() != 0) {
       return make_error(ErrorCode::stream_wrong_byte_count,
-                        "the producer of tensor " + quoted(name) + " stopped " +
+                        "the producer of tensor " + quote_for_display(name) + " stopped " +
                             std::to_string(stream.remaining_in_tensor()) + " bytes short",
                         kNoOffset, name);
     }
@@ -106,8 +104,8 @@ Status StreamWriter::begin_tensor(std::string_view name) noexcept {
     if (current_ && remaining_ > 0) {
       const Slot& open = slots_[*current_];
       return fail(make_error(ErrorCode::stream_wrong_byte_count,
-                             "tensor " + quoted(open.name) + " received " + std::to_string(open.size - remaining_) +
-                                 " of its " + std::to_string(open.size) + " bytes before " + quoted(name) + " began",
+                             "tensor " + quote_for_display(open.name) + " received " + std::to_string(open.size - remaining_) +
+                                 " of its " + std::to_string(open.size) + " bytes before " + quote_for_display(name) + " began",
                              written_, open.name));
     }
     current_.reset();
@@ -122,13 +120,13 @@ Status StreamWriter::begin_tensor(std::string_view name) noexcept {
       if (slots_[i].size != 0) break;
     }
     if (header_.find(name) == nullptr) {
-      return fail(make_error(ErrorCode::tensor_not_found, "no tensor named " + quoted(name) + " in this stream",
+      return fail(make_error(ErrorCode::tensor_not_found, "no tensor named " + quote_for_display(name) + " in this stream",
                              written_, std::string(name)));
     }
     const auto expected = expected_tensor();
     return fail(make_error(ErrorCode::stream_out_of_order,
-                           "tensor " + quoted(name) + " began out of layout order" +
-                               (expected ? "; the stream expects " + quoted(*expected) : std::string("; it was already written")),
+                           "tensor " + quote_for_display(name) + " began out of layout order" +
+                               (expected ? "; the stream expects " + quote_for_display(*expected) : std::string("; it was already written")),
                            written_, std::string(name)));
   } catch (...) {
     return fail(make_error(ErrorCode::out_of_memory, "out of memory in the stream writer"));
@@ -143,13 +141,13 @@ Status StreamWriter::write(std::span<const std::uint8_t> bytes) noexcept {
       const auto expected = expected_tensor();
       return fail(make_error(ErrorCode::stream_out_of_order,
                              "tensor bytes written before begin_tensor" +
-                                 (expected ? " (the stream expects " + quoted(*expected) + ")" : std::string()),
+                                 (expected ? " (the stream expects " + quote_for_display(*expected) + ")" : std::string()),
                              written_));
     }
     const Slot& slot = slots_[*current_];
     if (bytes.size() > remaining_) {
       return fail(make_error(ErrorCode::stream_wrong_byte_count,
-                             "tensor " + quoted(slot.name) + " is " + std::to_string(slot.size) + " bytes; a chunk of " +
+                             "tensor " + quote_for_display(slot.name) + " is " + std::to_string(slot.size) + " bytes; a chunk of " +
                                  std::to_string(bytes.size()) + " bytes exceeds the " + std::to_string(remaining_) +
                                  " it has left",
                              written_, slot.name));
@@ -170,14 +168,14 @@ Status StreamWriter::finish() noexcept {
     if (current_ && remaining_ > 0) {
       const Slot& open = slots_[*current_];
       return fail(make_error(ErrorCode::stream_wrong_byte_count,
-                             "tensor " + quoted(open.name) + " received " + std::to_string(open.size - remaining_) +
+                             "tensor " + quote_for_display(open.name) + " received " + std::to_string(open.size - remaining_) +
                                  " of its " + std::to_string(open.size) + " bytes",
                              written_, open.name));
     }
     for (std::size_t i = next_; i < slots_.size(); ++i) {
       if (slots_[i].size != 0) {
         return fail(make_error(ErrorCode::stream_wrong_byte_count,
-                               "tensor " + quoted(slots_[i].name) + " received none of its " +
+                               "tensor " + quote_for_display(slots_[i].name) + " received none of its " +
                                    std::to_string(slots_[i].size) + " bytes",
                                written_, slots_[i].name));
       }

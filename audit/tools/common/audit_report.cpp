@@ -38,7 +38,9 @@ std::string finding_location(const Finding& finding) {
     where += (where.empty() ? "" : ", ") + std::string("metadata key \"") + escape_for_display(finding.metadata_key) +
              "\"";
   }
-  if (!finding.json_path.empty()) where += (where.empty() ? "" : ", ") + std::string("at ") + finding.json_path;
+  if (!finding.json_path.empty()) {
+    where += (where.empty() ? "" : ", ") + std::string("at ") + guard_escaped_for_display(finding.json_path);
+  }
   return where.empty() ? where : " (" + where + ")";
 }
 
@@ -103,31 +105,36 @@ std::string format_audit_text(std::span<const AuditedFile> files, Severity fail_
     } else {
       out += palette.paint(report.verdict == audit::Verdict::strict_valid ? Style::green : Style::yellow,
                            audit::verdict_name(report.verdict));
-      if (report.header) out += ", " + std::to_string(report.header->tensor_count()) + " tensors";
+      if (report.header) out += ", " + count_of(report.header->tensor_count(), "tensor");
     }
-    out += ", " + std::to_string(report.findings.size()) + " finding" + (report.findings.size() == 1 ? "" : "s");
+    out += ", " + count_of(report.findings.size(), "finding");
     if (report.values_scanned) out += ", values scanned";
     out += "\n";
     for (std::size_t i = 0; i < report.findings.size(); ++i) {
       const Finding& finding = report.findings[i];
       const FindingSuppression* suppression = file.suppression(i);
+      // Messages and evidence quote untrusted text already escaped; the guard
+      // keeps those escapes and stops anything raw.
       out += "  " + palette.paint(severity_style(finding.severity), padded(audit::severity_name(finding.severity), 6)) +
-             "  " + palette.paint(Style::bold, padded(audit::rule_id(finding.rule), 14)) + " " + finding.message +
-             finding_location(finding) +
-             (suppression != nullptr ? palette.paint(Style::dim, " [suppressed: " + suppression->justification + "]")
-                                     : std::string()) +
+             "  " + palette.paint(Style::bold, padded(audit::rule_id(finding.rule), 14)) + " " +
+             guard_escaped_for_display(finding.message) + finding_location(finding) +
+             (suppression != nullptr
+                  ? palette.paint(Style::dim,
+                                  " [suppressed: " + guard_escaped_for_display(suppression->justification) + "]")
+                  : std::string()) +
              "\n";
-      if (!finding.evidence.empty()) out += "          " + palette.paint(Style::dim, "evidence: " + finding.evidence) + "\n";
+      if (!finding.evidence.empty()) {
+        out += "          " + palette.paint(Style::dim, "evidence: " + guard_escaped_for_display(finding.evidence)) + "\n";
+      }
     }
     if (report.suppressed_findings > 0) {
-      out += "  ... and " + std::to_string(report.suppressed_findings) +
-             " more findings not listed (max per rule reached)\n";
+      out += "  ... and " + count_of(report.suppressed_findings, "more finding") + " not listed (max per rule reached)\n";
     }
     if (report.digests) out += "  sha256 " + audit::to_hex(report.digests->file_sha256) + "\n";
   }
   bool failing = false;
   for (const AuditedFile& file : files) failing = failing || audited_fails(file, fail_on) || !file.report;
-  out += std::to_string(files.size()) + " file" + (files.size() == 1 ? "" : "s") + ": " + std::to_string(statuses[0]) +
+  out += count_of(files.size(), "file") + ": " + std::to_string(statuses[0]) +
          " valid, " + std::to_string(statuses[1]) + " compat-only, " + std::to_string(statuses[2]) + " invalid, " +
          std::to_string(statuses[3]) + " unreadable; findings: " + std::to_string(totals[3]) + " high, " +
          std::to_string(totals[2]) + " medium, " + std::to_string(totals[1]) + " low, " + std::to_string(totals[0]) +

@@ -4,11 +4,32 @@
 #include <iostream>
 
 #include "common/exit_codes.hpp"
+#include "stguard/escape.hpp"
 
 namespace stguard::cli {
 
+namespace {
+
+// "2^53-1" and "none" read better than the 16-digit and 20-digit numbers.
+std::string limit_value_text(std::uint64_t value) {
+  if (value == kUnlimited) return "none";
+  if (value == kMaxSafeInteger) return "9007199254740991 = 2^53-1";
+  return std::to_string(value);
+}
+
+// The default of one limit, from Limits itself so the help cannot drift.
+std::string limit_default_text(std::uint64_t Limits::*field) {
+  const std::uint64_t strict = Limits::strict_defaults().*field;
+  const std::uint64_t compat = Limits::compat_defaults().*field;
+  if (strict == compat) return "(default " + limit_value_text(strict) + ")";
+  return "(default " + limit_value_text(strict) + " under strict, " + limit_value_text(compat) + " under compat)";
+}
+
+}  // namespace
+
 void ProfileFlags::add_to(CLI::App& app) {
-  app.add_option("--profile", profile, "Validation profile: strict (default) or compat")
+  // The default is whatever the tool set before calling add_to (st-rewrite: compat).
+  app.add_option("--profile", profile, "Validation profile: strict or compat (default " + profile + ")")
       ->check(CLI::IsMember({"strict", "compat"}))
       ->capture_default_str();
   // CLI11 would wrap "-3" into a huge unsigned value; limits must be plain digits.
@@ -19,17 +40,22 @@ void ProfileFlags::add_to(CLI::App& app) {
       },
       "UINT");
   app.add_option("--max-header-bytes", max_header_bytes,
-                 "Largest header length N accepted (default 100000000, the format maximum)")
+                 "Largest header length N accepted " + limit_default_text(&Limits::max_header_bytes) +
+                     "; above the format maximum it has no effect")
       ->check(plain_digits);
-  app.add_option("--max-tensors", max_tensors, "Most tensors in one header (strict default 1000000)")
+  app.add_option("--max-tensors", max_tensors, "Most tensors in one header " + limit_default_text(&Limits::max_tensors))
       ->check(plain_digits);
-  app.add_option("--max-rank", max_rank, "Most dimensions in one shape (strict default 64)")->check(plain_digits);
-  app.add_option("--max-name-bytes", max_name_bytes, "Longest tensor name in bytes (strict default 4096)")
+  app.add_option("--max-rank", max_rank, "Most dimensions in one shape " + limit_default_text(&Limits::max_rank))
+      ->check(plain_digits);
+  app.add_option("--max-name-bytes", max_name_bytes,
+                 "Longest tensor name in bytes " + limit_default_text(&Limits::max_name_bytes))
       ->check(plain_digits);
   app.add_option("--max-integer", max_integer,
-                 "Largest shape dimension or offset (strict default 9007199254740991 = 2^53-1)")
+                 "Largest shape dimension or offset " + limit_default_text(&Limits::max_integer))
       ->check(plain_digits);
-  app.add_option("--max-depth", max_depth, "Deepest JSON nesting, top-level object = 1 (default 127; compat: at most 127)")
+  app.add_option("--max-depth", max_depth,
+                 "Deepest JSON nesting, top-level object = 1 " + limit_default_text(&Limits::max_depth) +
+                     "; compat never goes above 127, the reference's limit")
       ->check(plain_digits);
 }
 
@@ -44,29 +70,32 @@ Options ProfileFlags::options() const {
   return result;
 }
 
-std::string profiles_help_text() {
-  return R"(Profiles:
-  strict   (default) Accept only files that the reference reader accepts AND that
+std::string profiles_help_text(std::string_view default_profile) {
+  const bool strict_default = default_profile == "strict";
+  return std::string("Profiles:\n  strict   ") + (strict_default ? "(default) " : "") +
+         R"(Accept only files that the reference reader accepts AND that
            every mainstream reader sees the same way: header starts with '{',
            padding is spaces, no duplicate keys (after unescaping), no unknown
            tensor fields, integers <= 2^53-1, names without control characters.
-  compat   Accept what the reference safetensors reader accepts (duplicate
+  compat   )" + (strict_default ? "" : "(default) ") +
+         R"(Accept what the reference safetensors reader accepts (duplicate
            names: last wins; unknown fields ignored, their numbers range-checked
            as the reference does; any whitespace), except two serde quirks it
            refuses: a tensor written as an array, a dtype written as a map.
            Nothing compat accepts is refused by the reference.
 
 Limits (a file beyond a limit is reported with a LIMIT_* code, class "limit"):
-  --max-header-bytes 100000000  --max-tensors 1000000 (strict)  --max-rank 64 (strict)
-  --max-name-bytes 4096 (strict)  --max-integer 2^53-1 (strict), 2^64-1 (compat)
-  --max-depth 127 (compat never goes above 127, the reference's limit)
+  the --max-* flags above; each flag's text gives its default under each profile.
 Error codes are listed in docs/errors.md.
-
-Exit status:
-  0  every file is valid
-  1  at least one file is invalid
-  2  usage error, or a file could not be read (missing, unreadable, a directory)
 )";
+}
+
+std::string exit_status_help(std::string_view ok, std::string_view invalid, std::string_view unreadable) {
+  std::string text = "Exit status (the same three for every stguard tool):\n";
+  text += "  0  ok: " + std::string(ok) + "\n";
+  text += "  1  rejected: " + std::string(invalid) + "\n";
+  text += "  2  error: a usage error, or " + std::string(unreadable) + "\n";
+  return text;
 }
 
 std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
@@ -79,7 +108,8 @@ std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
     std::cout << app.version() << '\n';
     return kExitOk;
   } catch (const CLI::ParseError& error) {
-    std::cerr << app.get_name() << ": " << error.what() << "\n"
+    // CLI11 quotes the offending argument raw: it may be a path from anywhere.
+    std::cerr << app.get_name() << ": " << guard_escaped_for_display(error.what()) << "\n"
               << "Try '" << app.get_name() << " --help' for more information.\n";
     return kExitUsageOrIo;
   }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "stguard/options.hpp"
 
@@ -27,8 +28,15 @@ struct ProfileFlags {
   [[nodiscard]] Options options() const;
 };
 
-// Text for --help describing profiles, limits and exit statuses.
-[[nodiscard]] std::string profiles_help_text();
+// Text for --help describing the profiles (marking `default_profile`) and
+// the limits.
+[[nodiscard]] std::string profiles_help_text(std::string_view default_profile = "strict");
+
+// The one exit-status text of every tool's --help: the same three meanings
+// in the same words (exit_codes.hpp), each with what it means for this tool:
+// `ok` (exit 0), `invalid` (1), and what "could not be read" covers (2).
+[[nodiscard]] std::string exit_status_help(std::string_view ok, std::string_view invalid,
+                                           std::string_view unreadable = "a file could not be read");
 
 // Parses argv. Returns an exit status when the program should stop now
 // (--help printed: 0; bad usage: 2, message on stderr), nullopt to continue.

@@ -5,35 +5,13 @@
 
 namespace stguard::cli {
 
-namespace {
-
-// Error messages are built with untrusted parts already escaped (error.hpp's
-// contract), so escaping them again would double every backslash. This only
-// guards the contract: any raw control byte that slipped in is still shown as \xNN.
-std::string neutralize_controls(std::string_view message) {
-  std::string out;
-  out.reserve(message.size());
-  for (const char c : message) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F) {
-      constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[byte >> 4U];
-      out += kHex[byte & 0xFU];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string format_error(const Error& error) {
   std::string line = "[";
   line += error_code_name(error.code);
   line += "] ";
-  line += neutralize_controls(error.message);
+  // Messages are built with untrusted parts already escaped (error.hpp's
+  // contract): the guard keeps their escapes and catches anything raw.
+  line += guard_escaped_for_display(error.message);
   if (error.has_offset() || !error.tensor.empty()) {
     line += " (";
     if (error.has_offset()) line += "at byte " + std::to_string(error.offset);
@@ -71,8 +49,15 @@ bool is_unreadable(const Error& error) {
 }
 
 std::string describe_header(const Header& header) {
-  return std::to_string(header.tensor_count()) + " tensors, header " + std::to_string(header.header_length()) +
-         " bytes, data " + std::to_string(header.data_size()) + " bytes";
+  return count_of(header.tensor_count(), "tensor") + ", header " + count_of(header.header_length(), "byte") +
+         ", data " + count_of(header.data_size(), "byte");
+}
+
+std::string count_of(std::uint64_t count, std::string_view singular, std::string_view plural) {
+  std::string text = std::to_string(count) + " ";
+  if (count == 1) return text += singular;
+  if (plural.empty()) return (text += singular) += "s";
+  return text += plural;
 }
 
 }  // namespace stguard::cli

@@ -2,7 +2,9 @@
 // of an Error, shared so every tool reports the same error the same way.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "common/json_writer.hpp"
 #include "stguard/error.hpp"
@@ -21,5 +23,9 @@ void write_error_json(JsonWriter& json, const Error& error);
 
 // "1,234" style is avoided: plain integers keep output machine-friendly.
 [[nodiscard]] std::string describe_header(const Header& header);
+
+// "1 tensor", "2 tensors", "0 tensors": the one pluralisation of text output.
+// `plural` defaults to `singular` + "s" ("entry" needs "entries").
+[[nodiscard]] std::string count_of(std::uint64_t count, std::string_view singular, std::string_view plural = {});
 
 }  // namespace stguard::cli

@@ -23,6 +23,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "stguard/dtype.hpp"
@@ -179,9 +180,15 @@ class FileBuilder {
   };
 
   Status remember(Status status) noexcept;
+  // duplicate_tensor_name if a tensor of this name was added before.
+  [[nodiscard]] Status check_name_is_new(const std::string& name) const;
+  void index_name(std::size_t entry);
 
   WriterOptions options_;
   std::vector<Entry> entries_;
+  // Hash of each added name -> its entry: duplicates are refused at add time
+  // without a second copy of every name.
+  std::unordered_multimap<std::size_t, std::size_t> names_;
   std::map<std::string, std::string> metadata_;  // ordered: deterministic, no hashing
   std::optional<Error> error_;
 };
