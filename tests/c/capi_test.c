@@ -476,7 +476,8 @@ static void test_writer_header_reader(void) {
     CHECK_STATUS(stg_writer_free(writer), STG_OK);
     CHECK_STATUS(stg_writer_new(&writer), STG_OK);
     CHECK_STATUS(stg_writer_add_tensor(writer, "s", 1, STG_DTYPE_U8, NULL, 0, kB, 1, err), STG_OK);
-    CHECK_STATUS(stg_writer_add_tensor(writer, "s", 1, STG_DTYPE_U8, NULL, 0, kB, 1, err), STG_OK);
+    /* A name added twice is refused at once, and the error stays (sticky) for every save. */
+    CHECK_STATUS(stg_writer_add_tensor(writer, "s", 1, STG_DTYPE_U8, NULL, 0, kB, 1, err), STG_DUPLICATE_TENSOR_NAME);
     CHECK_STATUS(stg_writer_save_path(writer, path, err), STG_DUPLICATE_TENSOR_NAME);
     CHECK_STATUS(stg_writer_save_fd(writer, -1, err), STG_DUPLICATE_TENSOR_NAME);
     CHECK_STATUS(stg_writer_free(writer), STG_OK);
