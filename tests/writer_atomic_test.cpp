@@ -112,16 +112,18 @@ TEST_CASE("replace_existing=false refuses an existing target without touching it
   CHECK(builder_with(Bytes(8, 1)).save_to_path(fresh.string(), options).ok());
 }
 
-TEST_CASE("a symlink at the target is replaced, never written through", "[writer][atomic]") {
+TEST_CASE("a symlink at the target stays a link; the file it names is replaced atomically", "[writer][atomic]") {
   stguard::test::TempDir dir;
-  const Bytes victim = stguard::test::as_bytes("do not overwrite me");
-  const fs::path victim_path = dir.write("victim.txt", victim);
+  fs::create_directory(dir.path() / "real");
+  const fs::path real = dir.write("real/model.safetensors", stguard::test::as_bytes("old bytes"));
   const fs::path link = dir.path() / "model.safetensors";
-  fs::create_symlink(victim_path, link);
+  fs::create_symlink(real, link);
   REQUIRE(builder_with(Bytes(8, 1)).save_to_path(link.string()));
-  CHECK(stguard::test::read_file(victim_path) == victim);
-  CHECK_FALSE(fs::is_symlink(link));
-  CHECK(stguard::validate_path(link.string()).ok());
+  CHECK(fs::is_symlink(link));
+  CHECK(fs::read_symlink(link) == real);
+  CHECK(stguard::validate_path(real.string()).ok());
+  CHECK(entries(dir.path() / "real") == std::vector<std::string>{"model.safetensors"});
+  CHECK(entries(dir.path()) == std::vector<std::string>{"model.safetensors", "real"});
 }
 
 TEST_CASE("bad output paths are refused before anything is created", "[writer][atomic]") {
@@ -139,7 +141,7 @@ TEST_CASE("bad output paths are refused before anything is created", "[writer][a
   CHECK(code_for((dir.path() / "a").string() + std::string(1, '\0') + "b") == ErrorCode::invalid_argument);
   CHECK(code_for((dir.path() / "missing" / "x.safetensors").string()) == ErrorCode::io_open_failed);
   fs::create_directory(dir.path() / "a_folder");
-  CHECK(code_for((dir.path() / "a_folder").string()) == ErrorCode::io_write_failed);  // rename onto a folder
+  CHECK(code_for((dir.path() / "a_folder").string()) == ErrorCode::io_not_regular_file);  // never renamed onto
   CHECK(entries(dir.path()) == std::vector<std::string>{"a_folder"});
   CHECK(fs::is_empty(dir.path() / "a_folder"));
 }

@@ -49,3 +49,17 @@ class ByteSource {
 };
 
 }  // namespace stguard::audit::detail
+
+namespace stguard {
+// A failed open() dereferences to an empty source (error.hpp).
+template <>
+struct ResultPoison<audit::detail::ByteSource> {
+  [[nodiscard]] static audit::detail::ByteSource make(const Error& /*why*/) noexcept {
+    return audit::detail::ByteSource::from_memory({});
+  }
+};
+}  // namespace stguard
+
+namespace stguard::audit::detail {
+
+}  // namespace stguard::audit::detail

@@ -20,6 +20,7 @@
 #include "common/exit_codes.hpp"
 #include "common/report.hpp"
 #include "stguard/unique_fd.hpp"
+#include "stguard/atomic_file.hpp"
 #include "stguard/escape.hpp"
 #include "stguard/file_validate.hpp"
 #include "stguard/writer.hpp"
@@ -64,7 +65,9 @@ int main(int argc, char** argv) {
                "Tensor bytes are copied from IN in chunks (constant memory).\n\n"
                "OUT is replaced atomically (temporary file in the same folder, fsync, rename), so a\n"
                "failure leaves any existing OUT untouched; OUT may equal IN. OUT '-' streams the file\n"
-               "to standard output.",
+               "to standard output; a character device (/dev/null) or a FIFO is written to as a stream,\n"
+               "never replaced; a symlink applies the same rule to what it points to (the link stays);\n"
+               "a folder, socket or block device is refused (exit 2). A terminal is refused.",
                "st-rewrite"};
   app.footer(stguard::cli::profiles_help_text("compat") + "\n" +
              stguard::cli::exit_status_help("OUT written",
@@ -91,10 +94,6 @@ int main(int argc, char** argv) {
   // With OUT on stdout, stdout carries the file: every message goes to stderr.
   std::ostream& report = to_stdout ? std::cerr : std::cout;
 
-  if (to_stdout && ::isatty(STDOUT_FILENO) == 1) {
-    std::cerr << "st-rewrite: refusing to write binary data to a terminal; redirect standard output\n";
-    return stguard::cli::kExitUsageOrIo;
-  }
 
   const int raw_fd = ::open(input_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (raw_fd < 0) {
@@ -133,7 +132,12 @@ int main(int argc, char** argv) {
     return stguard::cli::kExitInvalid;
   }
 
-  const stguard::Status saved = to_stdout ? builder.save_to_fd(STDOUT_FILENO) : builder.save_to_path(output_path);
+  // The library decides what OUT gets: a regular or new file is replaced
+  // atomically, '-', a character device or a FIFO is streamed to, anything
+  // else (a folder, a socket, a block device) is refused. Never a terminal.
+  stguard::AtomicWriteOptions atomic;
+  atomic.allow_terminal = false;
+  const stguard::Status saved = builder.save_to_path(output_path, atomic);
   if (!saved) {
     if (read_failure.first) {
       std::cerr << display_in << ": ERROR " << stguard::cli::format_error(*read_failure.first) << '\n';

@@ -194,18 +194,15 @@ int run_check(const std::string& index_path, const stguard::ShardCheckOptions& c
 int run_join(const std::string& index_path, const std::string& output_path, const stguard::ShardCheckOptions& check,
              bool quiet) {
   const bool to_stdout = output_path == "-";
-  if (to_stdout && ::isatty(STDOUT_FILENO) == 1) {
-    std::cerr << "st-shard join: refusing to write binary data to a terminal; redirect standard output\n";
-    return cli::kExitUsageOrIo;
-  }
-  const stguard::Status joined = to_stdout ? stguard::join_shards_to_fd(index_path, STDOUT_FILENO, check)
-                                           : stguard::join_shards(index_path, output_path, check);
+  stguard::AtomicWriteOptions atomic;
+  atomic.allow_terminal = false;
+  // The library decides what OUT gets (a file replaced atomically, a device,
+  // FIFO or '-' streamed, anything else refused); its errors name OUT.
+  const stguard::Status joined = stguard::join_shards(index_path, output_path, check, atomic);
   if (!joined) {
     const Error& error = joined.error();
-    const bool output_failed = error.code == stguard::ErrorCode::io_write_failed;
-    const std::string where = output_failed ? (to_stdout ? "<stdout>" : stguard::escape_for_display(output_path))
-                                            : stguard::escape_for_display(index_path);
-    std::cerr << where << (cli::is_unreadable(error) ? ": ERROR " : ": INVALID ") << cli::format_error(error) << '\n';
+    std::cerr << stguard::escape_for_display(index_path) << (cli::is_unreadable(error) ? ": ERROR " : ": INVALID ")
+              << cli::format_error(error) << '\n';
     return exit_status_for(error);
   }
   if (!quiet) {

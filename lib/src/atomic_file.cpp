@@ -14,7 +14,16 @@ namespace stguard {
 
 Result<AtomicFile> AtomicFile::create(const std::string& target_path, const AtomicWriteOptions& options) noexcept {
   try {
-    auto split = detail::writer_io::split_path(target_path);
+    auto target = detail::writer_io::resolve_output_target(target_path);
+    if (!target) return std::move(target).error();
+    if (target->kind != detail::writer_io::OutputTarget::Kind::replace) {
+      return make_error(ErrorCode::io_not_regular_file,
+                        target->standard_output
+                            ? std::string("AtomicFile cannot replace standard output; use OutputFile to stream to it")
+                            : std::string("the output path is a character device or a FIFO: AtomicFile replaces only "
+                                          "regular files (OutputFile streams to it)"));
+    }
+    auto split = detail::writer_io::split_path(target->path);
     if (!split) return std::move(split).error();
     auto dir = detail::writer_io::open_directory(split->directory);
     if (!dir) return std::move(dir).error();
@@ -96,6 +105,48 @@ Status AtomicFile::commit() noexcept {
   Status synced = options_.durable ? detail::writer_io::sync_directory(dir_fd_) : Status{};
   discard();  // closes the folder; the temporary name is now the target's
   return synced;
+}
+
+Result<OutputFile> OutputFile::open(const std::string& path, const AtomicWriteOptions& options) noexcept {
+  try {
+    auto target = detail::writer_io::resolve_output_target(path);
+    if (!target) return std::move(target).error();
+    OutputFile output;
+    if (target->kind == detail::writer_io::OutputTarget::Kind::replace) {
+      auto file = AtomicFile::create(target->path, options);
+      if (!file) return std::move(file).error();
+      output.file_.emplace(std::move(file).value());
+      return output;
+    }
+    if (!target->standard_output) {
+      auto stream = detail::writer_io::open_stream(target->path);
+      if (!stream) return std::move(stream).error();
+      output.stream_ = std::move(stream).value();
+    }
+    const int fd = target->standard_output ? STDOUT_FILENO : output.stream_.get();
+    if (!options.allow_terminal && ::isatty(fd) == 1) {
+      return make_error(ErrorCode::invalid_argument,
+                        "refusing to write binary data to a terminal; redirect the output to a file or a pipe");
+    }
+    output.stream_sink_ = FdSink(fd);
+    return output;
+  } catch (const std::bad_alloc&) {
+    return make_error(ErrorCode::out_of_memory, "out of memory while opening the output");
+  }
+}
+
+ByteSink& OutputFile::sink() noexcept { return file_ ? file_->sink() : stream_sink_; }
+
+Status OutputFile::commit() noexcept {
+  if (file_) return file_->commit();
+  stream_sink_ = FdSink(-1);
+  return stream_.valid() ? stream_.close_checked() : Status{};
+}
+
+void OutputFile::discard() noexcept {
+  if (file_) file_->discard();
+  stream_.reset();
+  stream_sink_ = FdSink(-1);
 }
 
 }  // namespace stguard

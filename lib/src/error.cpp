@@ -182,3 +182,14 @@ Error make_error(ErrorCode code, std::string message, std::uint64_t offset, std:
 }
 
 }  // namespace stguard
+
+namespace stguard {
+
+const Error& no_error_present() noexcept {
+  // Built once (thread-safe static); make_error's allocation happens here only.
+  static const Error none{ErrorCode::internal_error, kNoOffset, {},
+                          "no error: error() was called on a successful Result or Status"};
+  return none;
+}
+
+}  // namespace stguard

@@ -14,7 +14,7 @@ namespace stguard {
 namespace {
 
 Error moved_from_error() {
-  return make_error(ErrorCode::invalid_argument, "the Reader was moved from");
+  return make_error(ErrorCode::invalid_argument, "no file: the Reader was moved from or is the value of a failed Result");
 }
 
 Error with_tensor(Error error, const std::string& tensor) {
@@ -90,6 +90,7 @@ std::string_view reader_mode_name(ReaderMode mode) noexcept {
 // Reader
 
 Reader::Reader(std::unique_ptr<detail::ReaderState> state) noexcept : state_(std::move(state)) {}
+Reader ResultPoison<Reader>::make(const Error& /*why*/) noexcept { return Reader(nullptr); }
 Reader::Reader(Reader&& other) noexcept = default;
 Reader& Reader::operator=(Reader&& other) noexcept = default;
 Reader::~Reader() = default;
@@ -144,7 +145,18 @@ const std::string* Reader::metadata_value(std::string_view key) const& noexcept 
 // ---------------------------------------------------------------------------
 // TensorView
 
+const TensorInfo& detail::poison_tensor_info() noexcept {
+  static const TensorInfo none{};
+  return none;
+}
+
+Error TensorView::poison_error() const {
+  return make_error(failed_code_,
+                    "no tensor: this TensorView is the value of a failed Result (check ok() before using it)");
+}
+
 std::uint64_t TensorView::file_offset() const noexcept {
+  if (is_poison()) return 0;
   // Validation proved data_offset + end <= file size, so this cannot wrap.
   return state_->header.data_offset() + info_->begin;
 }
@@ -154,6 +166,7 @@ Result<std::span<const std::uint8_t>> TensorView::bytes() const {
 }
 
 Result<std::span<const std::uint8_t>> TensorView::bytes_unguarded() const {
+  if (is_poison()) return poison_error();
   const auto region = state_->source->resident();
   if (!region) {
     return make_error(ErrorCode::invalid_argument,
@@ -175,6 +188,7 @@ Status TensorView::read(std::uint64_t offset, std::span<std::uint8_t> out) const
 }
 
 Status TensorView::read_unguarded(std::uint64_t offset, std::span<std::uint8_t> out) const {
+  if (is_poison()) return poison_error();
   std::uint64_t end = 0;
   std::uint64_t data_position = 0;
   if (__builtin_add_overflow(offset, out.size(), &end) || end > byte_size() ||
@@ -204,6 +218,7 @@ Result<std::vector<std::uint8_t>> TensorView::copy_bytes() const {
 
 Result<TensorSlice> TensorView::slice(std::span<const SliceIndex> spec) const {
   return detail::without_exceptions([&]() -> Result<TensorSlice> {
+    if (is_poison()) return poison_error();
     auto plan = plan_slice(dtype(), shape(), spec);
     if (!plan) return with_tensor(std::move(plan).error(), name());
     return TensorSlice(*this, std::move(plan).value());
@@ -222,6 +237,7 @@ Result<TensorSlice> TensorView::slice(std::string_view spec) const {
 // TensorSlice
 
 Status TensorSlice::read(std::span<std::uint8_t> out) const {
+  if (view_.is_poison()) return detail::without_exceptions([&]() -> Status { return view_.poison_error(); });
   if (out.size() != byte_size()) {
     return detail::without_exceptions([&]() -> Status {
       return make_error(ErrorCode::invalid_argument,

@@ -280,8 +280,14 @@ Result<ShardedCheckpoint> save_sharded(const FileBuilder& builder, const std::st
 Status join_shards(const std::string& index_path, const std::string& output_path, const ShardCheckOptions& check,
                    const AtomicWriteOptions& atomic) noexcept {
   try {
-    return join(index_path, check,
-                [&](const FileBuilder& builder) { return builder.save_to_path(output_path, atomic); });
+    return join(index_path, check, [&](const FileBuilder& builder) -> Status {
+      Status saved = builder.save_to_path(output_path, atomic);
+      if (saved) return saved;
+      // Name the output, so a caller can tell its errors from the index's.
+      Error error = saved.error();
+      error.message = "output " + quoted(output_path) + ": " + error.message;
+      return error;
+    });
   } catch (const std::bad_alloc&) {
     return make_error(ErrorCode::out_of_memory, "out of memory while joining shards");
   } catch (...) {

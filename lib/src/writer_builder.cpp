@@ -301,7 +301,7 @@ Status FileBuilder::save_to_path(const std::string& path, const AtomicWriteOptio
   if (!resolved) return std::move(resolved).error();
   auto header = serialize_header(resolved->spec, options_);
   if (!header) return std::move(header).error();
-  auto file = AtomicFile::create(path, atomic);
+  auto file = OutputFile::open(path, atomic);
   if (!file) return std::move(file).error();
   try {
     const Header planned = header->header;
@@ -310,7 +310,9 @@ Status FileBuilder::save_to_path(const std::string& path, const AtomicWriteOptio
       file->discard();
       return status;
     }
-    if (Status status = detail::verify_written_file(file->fd(), planned); !status) {
+    // A stream cannot be read back; a file is re-validated before the rename.
+    if (Status status = file->is_stream() ? Status{} : detail::verify_written_file(file->verifiable_fd(), planned);
+        !status) {
       file->discard();
       return status;
     }

@@ -14,6 +14,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -177,7 +178,95 @@ Result<UniqueFd> open_directory(const std::string& path) {
   return UniqueFd(fd);
 }
 
+namespace {
+
+std::string_view file_type_name(mode_t mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  return "not a regular file";
+}
+
+Error not_writable_type(mode_t mode) {
+  return make_error(ErrorCode::io_not_regular_file,
+                    "the output path is " + std::string(file_type_name(mode)) +
+                        "; stguard writes only regular files (replaced atomically), character devices, "
+                        "FIFOs and '-' (streamed)");
+}
+
+}  // namespace
+
+Result<OutputTarget> resolve_output_target(const std::string& path) {
+  OutputTarget target;
+  if (path == "-") {
+    target.kind = OutputTarget::Kind::stream;
+    target.standard_output = true;
+    return target;
+  }
+  if (auto split = split_path(path); !split) return std::move(split).error();
+  struct stat final_object {};
+  if (::stat(path.c_str(), &final_object) != 0) {
+    const int err = errno;
+    struct stat link {};
+    if (err == ENOENT && ::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+      return make_error(ErrorCode::io_not_regular_file,
+                        "the output path is a symbolic link to nothing; not creating a file through it");
+    }
+    if (err != ENOENT) return make_error(ErrorCode::io_open_failed, errno_message("cannot check the output path", err));
+    target.path = path;  // a new file; a missing folder is reported when it is opened
+    return target;
+  }
+  if (S_ISREG(final_object.st_mode)) {
+    struct stat link {};
+    if (::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+      char* resolved = ::realpath(path.c_str(), nullptr);
+      if (resolved == nullptr) {
+        return make_error(ErrorCode::io_open_failed, errno_message("cannot resolve the symbolic link", errno));
+      }
+      target.path = resolved;
+      std::free(resolved);  // NOLINT(cppcoreguidelines-no-malloc): realpath's contract
+    } else {
+      target.path = path;
+    }
+    return target;
+  }
+  if (S_ISCHR(final_object.st_mode) || S_ISFIFO(final_object.st_mode)) {
+    target.kind = OutputTarget::Kind::stream;
+    target.path = path;
+    return target;
+  }
+  return not_writable_type(final_object.st_mode);
+}
+
+Result<UniqueFd> open_stream(const std::string& path) {
+  // Opening a FIFO blocks until a reader comes, as a shell redirection does.
+  int fd = -1;
+  do {
+    fd = ::open(path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return make_error(ErrorCode::io_open_failed, errno_message("cannot open the output for writing", errno));
+  UniqueFd stream(fd);
+  // What was opened is what counts (the path may have changed since stat).
+  struct stat opened {};
+  if (::fstat(fd, &opened) != 0) return make_error(ErrorCode::io_open_failed, errno_message("cannot check the output", errno));
+  if (!S_ISCHR(opened.st_mode) && !S_ISFIFO(opened.st_mode)) {
+    return make_error(ErrorCode::io_file_changed, "the output path changed type while it was being opened");
+  }
+  return stream;
+}
+
+Status check_replaceable(int dir_fd, const std::string& name) {
+  struct stat existing {};
+  if (::fstatat(dir_fd, name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) != 0) return {};  // nothing there yet
+  if (S_ISREG(existing.st_mode)) return {};
+  return not_writable_type(existing.st_mode);
+}
+
 Result<TempFile> create_temp_file(int dir_fd, std::string_view target_name) {
+  if (Status replaceable = check_replaceable(dir_fd, std::string(target_name)); !replaceable) return replaceable.error();
   // Keep the temporary name within NAME_MAX (255) whatever the target's length.
   constexpr std::size_t kMaxStem = 200;
   const std::string stem(target_name.substr(0, kMaxStem));
@@ -199,7 +288,8 @@ Result<TempFile> create_temp_file(int dir_fd, std::string_view target_name) {
     }
     temp.fd = UniqueFd(fd);
     struct stat existing {};
-    if (::fstatat(dir_fd, std::string(target_name).c_str(), &existing, 0) == 0 && S_ISREG(existing.st_mode)) {
+    if (::fstatat(dir_fd, std::string(target_name).c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISREG(existing.st_mode)) {
       if (::fchmod(fd, existing.st_mode & 0777) != 0) {
         const int err = errno;
         temp.fd.reset();
@@ -232,6 +322,9 @@ Status sync_and_close(UniqueFd& fd, bool durable) noexcept {
 Status publish_file(int dir_fd, const std::string& temp_name, const std::string& target_name,
                     bool replace_existing) noexcept {
   try {
+    // Checked again right before the rename: only a regular file is ever
+    // replaced (the window left is one a writer of the folder could use anyway).
+    if (Status replaceable = check_replaceable(dir_fd, target_name); !replaceable) return replaceable;
     if (replace_existing) {
       if (::renameat(dir_fd, temp_name.c_str(), dir_fd, target_name.c_str()) != 0) {
         return make_error(ErrorCode::io_write_failed, errno_message("cannot rename the new file into place", errno));

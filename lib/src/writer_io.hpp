@@ -44,13 +44,41 @@ struct TempFile {
 };
 // Creates ".<target>.stguard-tmp-<16 hex>" in `dir_fd` with O_EXCL and
 // O_NOFOLLOW, 64 random bits from getrandom(); if `target_name` exists as a
-// regular file, the temporary file gets its permission bits.
+// regular file, the temporary file gets its permission bits; if it exists as
+// anything else, io_not_regular_file and nothing is created.
 [[nodiscard]] Result<TempFile> create_temp_file(int dir_fd, std::string_view target_name);
+
+// The one rule for what a writer does with an output path (OutputFile,
+// AtomicFile and the sharded writer all go through it):
+//   "-"                          stream to standard output
+//   missing, or a regular file   replace atomically (temporary file + rename)
+//   a character device, a FIFO   stream to it (opened O_WRONLY, never renamed over)
+//   a symlink                    the rule applies to what it points to; a link to
+//                                a regular file is kept and the file it names is
+//                                replaced in that file's folder; a dangling link
+//                                is refused (io_not_regular_file)
+//   a folder, socket, block device or anything else: io_not_regular_file
+// Classifies only (stat, lstat, realpath): nothing is opened or created.
+struct OutputTarget {
+  enum class Kind : std::uint8_t { replace, stream };
+  Kind kind = Kind::replace;
+  std::string path;  // replace: the file to replace (symlinks resolved); stream: the device or FIFO
+  bool standard_output = false;  // "-" (path empty)
+};
+[[nodiscard]] Result<OutputTarget> resolve_output_target(const std::string& path);
+// Opens a stream target O_WRONLY (a FIFO: waits for a reader) and checks
+// that what was opened is still a character device or FIFO.
+[[nodiscard]] Result<UniqueFd> open_stream(const std::string& path);
+
+// io_not_regular_file when `name` exists in `dir_fd` (not followed) as
+// anything but a regular file: the only thing a rename may replace.
+[[nodiscard]] Status check_replaceable(int dir_fd, const std::string& name);
 
 // fsync (when `durable`) and close, both checked.
 [[nodiscard]] Status sync_and_close(UniqueFd& fd, bool durable) noexcept;
 
-// Renames `temp_name` to `target_name` inside `dir_fd`. Without
+// Renames `temp_name` to `target_name` inside `dir_fd`; an existing target
+// that is not a regular file is refused (check_replaceable) just before. Without
 // `replace_existing` the rename itself refuses an existing target
 // (RENAME_NOREPLACE, or link + unlink where the filesystem lacks it).
 [[nodiscard]] Status publish_file(int dir_fd, const std::string& temp_name, const std::string& target_name,

@@ -71,6 +71,24 @@ Status FdSink::write(std::span<const std::uint8_t> bytes) noexcept {
   return status;
 }
 
+StreamWriter ResultPoison<StreamWriter>::make(const Error& why) noexcept {
+  // Never written to: the sticky error is returned before any sink call.
+  class RefusingSink final : public ByteSink {
+   public:
+    Status write(std::span<const std::uint8_t>) noexcept override {
+      return Error{ErrorCode::invalid_argument, kNoOffset, {}, {}};
+    }
+  };
+  static RefusingSink refusing;
+  StreamWriter writer(refusing, SerializedHeader{});
+  try {
+    writer.error_ = why;
+  } catch (...) {
+    writer.error_ = Error{why.code, why.offset, {}, {}};
+  }
+  return writer;
+}
+
 StreamWriter::StreamWriter(ByteSink& sink, SerializedHeader header) noexcept
     : sink_(&sink), header_(std::move(header.header)), layout_(std::move(header.layout)) {}
 

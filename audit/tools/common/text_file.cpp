@@ -1,4 +1,5 @@
-// Atomic text writes through AtomicFile; capped reads through std::ifstream.
+// Text writes through OutputFile (a regular file is replaced atomically, a
+// device, FIFO or '-' is streamed to, anything else refused); capped reads through std::ifstream.
 #include "common/text_file.hpp"
 
 #include <fstream>
@@ -10,7 +11,7 @@
 namespace stguard::cli {
 
 Status write_text_file(const std::string& path, const std::string& text) {
-  auto file = AtomicFile::create(path);
+  auto file = OutputFile::open(path);
   if (!file) return file.error();
   const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
   if (Status status = file->sink().write(bytes); !status) return status.error();

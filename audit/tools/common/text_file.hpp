@@ -10,6 +10,7 @@
 
 namespace stguard::cli {
 
+// Writes `text` to `path` by the rule every writer follows (OutputFile).
 [[nodiscard]] Status write_text_file(const std::string& path, const std::string& text);
 
 // The whole file, or io_* errors (io_read_failed when it exceeds `max_bytes`).

@@ -17,15 +17,31 @@
 // (or a power cut) mid-write: its temporary file stays, recognisable by the
 // pattern above (kTempFileMarker), and may be deleted by anyone who sees it
 // with no writer running.
+//
+// What an existing target gets is decided in one place for every writer
+// (OutputFile below, AtomicFile, save_to_path, join_shards, the tools):
+//   missing or a regular file   replaced atomically, as above
+//   "-"                         streamed to standard output (OutputFile only)
+//   a character device, a FIFO  streamed to (OutputFile only), never renamed over
+//   a symbolic link             the rule applies to what it points to: a link to
+//                               a regular file stays a link and the file it
+//                               names is replaced (temporary file in *that*
+//                               file's folder); a link to a device or FIFO is
+//                               streamed to; a dangling link is refused
+//   anything else (folder, socket, block device): IO_NOT_REGULAR_FILE, and
+//                               nothing is created
+// The rename itself re-checks that what it replaces is a regular file.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "stguard/error.hpp"
 #include "stguard/stream_writer.hpp"
+#include "stguard/unique_fd.hpp"
 
 namespace stguard {
 
@@ -38,15 +54,22 @@ struct AtomicWriteOptions {
   bool durable = true;
   // false: fail (io_write_failed, "exists") instead of replacing an existing
   // target; enforced by the rename itself (RENAME_NOREPLACE), so no race.
+  // Devices and FIFOs are written to, not replaced: this does not apply.
   bool replace_existing = true;
+  // false: a stream target that is a terminal is refused (invalid_argument),
+  // so binary data never lands on a screen (the tools set this).
+  bool allow_terminal = true;
 };
 
 class AtomicFile {
  public:
-  // Creates the temporary file beside `target_path`. If the target exists,
-  // the new file gets its permission bits, so rewriting a 0600 file does not
-  // widen who can read it. io_open_failed when the folder is missing or not
-  // writable; invalid_argument for an empty path or one naming a directory.
+  // Creates the temporary file beside `target_path` (beside the file it
+  // names, for a symlink). If the target exists, the new file gets its
+  // permission bits, so rewriting a 0600 file does not widen who can read it.
+  // io_open_failed when the folder is missing or not writable;
+  // invalid_argument for an empty path or one ending in '/';
+  // io_not_regular_file for a target that exists and is not a regular file
+  // (devices and FIFOs included: OutputFile streams to those).
   [[nodiscard]] static Result<AtomicFile> create(const std::string& target_path,
                                                  const AtomicWriteOptions& options = {}) noexcept;
 
@@ -73,6 +96,7 @@ class AtomicFile {
   void discard() noexcept;
 
  private:
+  friend struct ResultPoison<AtomicFile>;  // a failed create() dereferences to a discarded file
   AtomicFile() noexcept = default;
 
   std::string target_path_;
@@ -83,6 +107,40 @@ class AtomicFile {
   FdSink sink_{-1};
   AtomicWriteOptions options_;
   bool committed_ = false;
+};
+
+// An output path opened by the rule above: an AtomicFile for a regular (or
+// new) file, or a stream for "-", a character device or a FIFO. Writers use
+// this and never look at the path themselves.
+class OutputFile {
+ public:
+  [[nodiscard]] static Result<OutputFile> open(const std::string& path, const AtomicWriteOptions& options = {}) noexcept;
+
+  OutputFile(OutputFile&&) noexcept = default;
+  OutputFile& operator=(OutputFile&&) noexcept = default;
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+  ~OutputFile() = default;  // an uncommitted AtomicFile discards itself
+
+  [[nodiscard]] bool is_stream() const noexcept { return !file_.has_value(); }
+  [[nodiscard]] ByteSink& sink() noexcept;
+  // The temporary file (to re-read before commit); -1 for a stream, which
+  // cannot be read back.
+  [[nodiscard]] int verifiable_fd() const noexcept { return file_ ? file_->fd() : -1; }
+  // AtomicFile::commit for a file; for a stream, closes it (checked; standard
+  // output stays open). A failed stream leaves its consumer with a truncated
+  // file, which any validator rejects.
+  Status commit() noexcept;
+  // Removes the temporary file (a stream cannot take back what it sent).
+  void discard() noexcept;
+
+ private:
+  friend struct ResultPoison<OutputFile>;  // a failed open() dereferences to a closed output
+  OutputFile() noexcept = default;
+
+  std::optional<AtomicFile> file_;
+  UniqueFd stream_;
+  FdSink stream_sink_{-1};
 };
 
 }  // namespace stguard

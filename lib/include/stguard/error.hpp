@@ -156,7 +156,27 @@ struct ErrorCodeList {
 };
 [[nodiscard]] ErrorCodeList all_error_codes() noexcept;
 
+// What the value of a failed Result is (see Result below): a value-initialised
+// T unless a type specialises this (Reader, TensorView, TensorSlice, ... give
+// an object whose every fallible call returns an error). Never throws.
+template <typename T>
+struct ResultPoison {
+  [[nodiscard]] static T make(const Error& /*why*/) noexcept(noexcept(T{})) { return T{}; }
+};
+
+// The Error that error() returns for a Result or Status that holds none.
+[[nodiscard]] const Error& no_error_present() noexcept;
+
 // A value or an Error. The core returns these instead of throwing.
+//
+// Check ok() (or the bool conversion) before using the value. Misuse never
+// aborts the process and never throws: value(), operator* and operator-> on
+// an error give the type's *poison* value (ResultPoison<T>): an empty
+// vector, span, string or Header, 0, or for Reader / TensorView / TensorSlice
+// an object whose fallible calls return an error with the original code, so
+// `reader.tensor("missing")->to_vector<float>()` is a failed Result carrying
+// TENSOR_NOT_FOUND. error() on a success gives an internal_error "no error"
+// (no_error_present()). value_or(fallback) is the explicit form.
 template <typename T>
 class [[nodiscard]] Result {
  public:
@@ -166,19 +186,33 @@ class [[nodiscard]] Result {
   [[nodiscard]] bool ok() const noexcept { return state_.index() == 0; }
   explicit operator bool() const noexcept { return ok(); }
 
-  [[nodiscard]] T& value() & { return std::get<0>(state_); }
-  [[nodiscard]] const T& value() const& { return std::get<0>(state_); }
-  [[nodiscard]] T&& value() && { return std::get<0>(std::move(state_)); }
-  [[nodiscard]] const Error& error() const& { return std::get<1>(state_); }
-  [[nodiscard]] Error&& error() && { return std::get<1>(std::move(state_)); }
+  [[nodiscard]] T& value() & noexcept { return ok() ? *std::get_if<0>(&state_) : poison(); }
+  [[nodiscard]] const T& value() const& noexcept { return ok() ? *std::get_if<0>(&state_) : poison(); }
+  [[nodiscard]] T&& value() && noexcept { return std::move(ok() ? *std::get_if<0>(&state_) : poison()); }
+  [[nodiscard]] const Error& error() const& noexcept { return ok() ? no_error_present() : *std::get_if<1>(&state_); }
+  [[nodiscard]] Error error() && { return ok() ? no_error_present() : std::move(*std::get_if<1>(&state_)); }
 
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
+  // The value, or `fallback` for an error.
+  [[nodiscard]] T value_or(T fallback) const& { return ok() ? *std::get_if<0>(&state_) : std::move(fallback); }
+  [[nodiscard]] T value_or(T fallback) && { return ok() ? std::move(*std::get_if<0>(&state_)) : std::move(fallback); }
+
+  T* operator->() noexcept { return &value(); }
+  const T* operator->() const noexcept { return &value(); }
+  T& operator*() & noexcept { return value(); }
+  const T& operator*() const& noexcept { return value(); }
+  T&& operator*() && noexcept { return std::move(*this).value(); }
 
  private:
+  // Made on first misuse and owned by this Result (so it lives exactly as
+  // long as a value would have). Not synchronised: a failed Result shared
+  // between threads must be checked, not dereferenced.
+  T& poison() const noexcept {
+    if (!poison_) poison_.emplace(ResultPoison<T>::make(ok() ? no_error_present() : *std::get_if<1>(&state_)));
+    return *poison_;
+  }
+
   std::variant<T, Error> state_;
+  mutable std::optional<T> poison_;
 };
 
 // Result of an operation with no value: success or an Error.
@@ -188,7 +222,8 @@ class [[nodiscard]] Status {
   Status(Error error) : error_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
   [[nodiscard]] bool ok() const noexcept { return !error_.has_value(); }
   explicit operator bool() const noexcept { return ok(); }
-  [[nodiscard]] const Error& error() const& { return *error_; }
+  // On a success: no_error_present(), never undefined behaviour.
+  [[nodiscard]] const Error& error() const& noexcept { return error_ ? *error_ : no_error_present(); }
 
  private:
   std::optional<Error> error_;

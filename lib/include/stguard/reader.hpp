@@ -19,7 +19,10 @@
 //
 // All const member functions are safe to call from many threads at once on
 // one Reader (the state is immutable after opening; pread has no shared file
-// offset). Errors are values (Result/Status); nothing throws.
+// offset). Errors are values (Result/Status); nothing throws. Dereferencing
+// a failed Result<Reader>, Result<TensorView> or Result<TensorSlice> gives a
+// poison object (error.hpp): every fallible call on it returns an error with
+// the failed Result's code (a Reader: invalid_argument), never a crash.
 #pragma once
 
 #include <array>
@@ -263,15 +266,38 @@ class TensorView {
   // Same, from the textual form "a:b,i".
   [[nodiscard]] Result<TensorSlice> slice(std::string_view spec) const;
 
+  // True for the poison value of a failed Result<TensorView>: no tensor (an
+  // empty name, no elements); bytes(), read(), to_vector() ... return errors.
+  [[nodiscard]] bool is_poison() const noexcept { return state_ == nullptr; }
+
  private:
   friend class Reader;
   friend class TensorRange;
+  friend class TensorSlice;
+  friend struct ResultPoison<TensorView>;
   TensorView(const detail::ReaderState* state, const TensorInfo* info) noexcept : state_(state), info_(info) {}
   [[nodiscard]] Result<std::span<const std::uint8_t>> bytes_unguarded() const;
   [[nodiscard]] Status read_unguarded(std::uint64_t offset, std::span<std::uint8_t> out) const;
+  // The error every data access of a poison view returns.
+  [[nodiscard]] Error poison_error() const;
 
   const detail::ReaderState* state_;
   const TensorInfo* info_;
+  ErrorCode failed_code_ = ErrorCode::invalid_argument;  // of the failed Result, for a poison view
+};
+
+namespace detail {
+// The empty tensor a poison TensorView describes.
+[[nodiscard]] const TensorInfo& poison_tensor_info() noexcept;
+}  // namespace detail
+
+template <>
+struct ResultPoison<TensorView> {
+  [[nodiscard]] static TensorView make(const Error& why) noexcept {
+    TensorView view(nullptr, &detail::poison_tensor_info());
+    view.failed_code_ = why.code;
+    return view;
+  }
 };
 
 // A planned slice of a tensor: the shape, the byte ranges, and ways to copy
@@ -295,10 +321,20 @@ class TensorSlice {
 
  private:
   friend class TensorView;
+  friend struct ResultPoison<TensorSlice>;
   TensorSlice(TensorView view, SlicePlan plan) : view_(view), plan_(std::move(plan)) {}
 
   TensorView view_;
   SlicePlan plan_;
+};
+
+// A slice of a poison view: selects nothing, and read() / copy_bytes() /
+// for_each_span() return the failed Result's error.
+template <>
+struct ResultPoison<TensorSlice> {
+  [[nodiscard]] static TensorSlice make(const Error& why) noexcept {
+    return TensorSlice(ResultPoison<TensorView>::make(why), SlicePlan{});
+  }
 };
 
 // The tensors of a Reader in data order, as views.
@@ -391,9 +427,17 @@ class Reader {
   const std::string* metadata_value(std::string_view) const&& = delete;
 
  private:
+  friend struct ResultPoison<Reader>;
   explicit Reader(std::unique_ptr<detail::ReaderState> state) noexcept;
 
   std::unique_ptr<detail::ReaderState> state_;
+};
+
+// A failed Result<Reader> dereferences to a Reader with no file: like a
+// moved-from one, it has no tensors and its Result-returning calls fail.
+template <>
+struct ResultPoison<Reader> {
+  [[nodiscard]] static Reader make(const Error& why) noexcept;  // reader.cpp: ReaderState is incomplete here
 };
 
 // Validates the file at `path` and copies every tensor into owned memory
@@ -407,6 +451,7 @@ class Reader {
 
 template <TensorElement T>
 Result<std::vector<T>> TensorView::to_vector() const {
+  if (is_poison()) return poison_error();
   if (auto error = detail::check_element_type(dtype(), detail::ElementTraits<T>::accepts(dtype()),
                                               detail::ElementTraits<T>::name, sizeof(T), name())) {
     return *std::move(error);
@@ -428,6 +473,7 @@ Result<std::vector<T>> TensorView::to_vector() const {
 
 template <TensorElement T>
 Result<T> TensorView::at(std::uint64_t index) const {
+  if (is_poison()) return poison_error();
   if (auto error = detail::check_element_type(dtype(), detail::ElementTraits<T>::accepts(dtype()),
                                               detail::ElementTraits<T>::name, sizeof(T), name())) {
     return *std::move(error);

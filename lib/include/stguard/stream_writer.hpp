@@ -79,6 +79,7 @@ class StreamWriter {
 
  private:
   friend struct detail::StreamWriterAccess;
+  friend struct ResultPoison<StreamWriter>;
 
   struct Slot {
     std::string name;
@@ -98,6 +99,13 @@ class StreamWriter {
   std::uint64_t remaining_ = 0;
   std::uint64_t written_ = 0;
   std::optional<Error> error_;
+};
+
+// A failed begin() dereferences to a writer that has already failed with
+// that error: every call returns it and nothing is written anywhere.
+template <>
+struct ResultPoison<StreamWriter> {
+  [[nodiscard]] static StreamWriter make(const Error& why) noexcept;
 };
 
 }  // namespace stguard

@@ -159,8 +159,10 @@ class FileBuilder {
 
   // The whole file in memory.
   [[nodiscard]] Result<std::vector<std::uint8_t>> save() const noexcept;
-  // Replaces `path` atomically (atomic_file.hpp): on failure the previous
-  // file is untouched and no temporary file remains.
+  // Writes to `path` by OutputFile's rule (atomic_file.hpp): a regular or new
+  // file is replaced atomically (on failure the previous file is untouched
+  // and no temporary file remains); "-", a character device or a FIFO is
+  // streamed to; a folder, socket or block device is io_not_regular_file.
   [[nodiscard]] Status save_to_path(const std::string& path) const noexcept;
   [[nodiscard]] Status save_to_path(const std::string& path, const AtomicWriteOptions& atomic) const noexcept;
   // Streams the file to `fd` (pipe, socket, stdout, file at its current
