@@ -203,6 +203,13 @@ int main(int argc, char** argv) {
   app.add_option("FILE", paths, "safetensors files, or *.index.json indexes of sharded checkpoints")->required();
 
   if (auto exit_now = stguard::cli::parse_command_line(app, argc, argv)) return *exit_now;
+  // Auditing reads a file several times (header, signatures, values, digests).
+  if (auto refused = stguard::cli::check_stdin_operands("st-audit", paths, false)) return *refused;
+  if (auto refused = stguard::cli::check_stdin_operands("st-audit --verify", {verify_manifest}, false)) return *refused;
+  if (manifest_out == "-") {
+    std::cerr << "st-audit: --manifest '-': standard output carries the report; give a file\n";
+    return stguard::cli::kExitUsageOrIo;
+  }
 
   auto usage_error = [](const std::string& message) {
     std::cerr << "st-audit: " << message << "\nTry 'st-audit --help' for more information.\n";

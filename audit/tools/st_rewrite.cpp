@@ -83,10 +83,12 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "Print nothing on success, and no notes");
   std::string input_path;
   std::string output_path;
-  app.add_option("IN", input_path, "File to read")->required();
+  app.add_option("IN", input_path, "File to read (a path; '-' is refused)")->required();
   app.add_option("OUT", output_path, "File to write ('-' = standard output)")->required();
 
   if (auto exit_now = stguard::cli::parse_command_line(app, argc, argv)) return *exit_now;
+  // IN is read with pread after validation: it must be a file, not a stream.
+  if (auto refused = stguard::cli::check_stdin_operands("st-rewrite", {input_path}, false)) return *refused;
 
   const std::string display_in = stguard::escape_for_display(input_path);
   const bool to_stdout = output_path == "-";

@@ -296,6 +296,12 @@ int main(int argc, char** argv) {
   check->add_option("INDEX", check_index, "The model.safetensors.index.json")->required();
 
   if (auto exit_now = cli::parse_command_line(app, argc, argv)) return *exit_now;
+  // Every input here is opened by name (shards relative to the index, IN read
+  // with pread): none can be standard input. join's OUT may be '-'.
+  const std::vector<std::string> inputs =
+      split->parsed() ? std::vector<std::string>{split_in, split_dir}
+                      : std::vector<std::string>{join->parsed() ? join_index : check_index};
+  if (auto refused = cli::check_stdin_operands("st-shard", inputs, false)) return *refused;
 
   if (split->parsed()) {
     return run_split(split_in, split_dir, size_text, base_name, force, split_flags.options(), split_quiet);

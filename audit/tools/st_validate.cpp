@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   app.add_option("FILE", paths, "Files to validate ('-' = standard input)")->required();
 
   if (auto exit_now = stguard::cli::parse_command_line(app, argc, argv)) return *exit_now;
+  if (auto refused = stguard::cli::check_stdin_operands("st-validate", paths, true)) return *refused;
 
   const stguard::Options options = flags.options();
   const std::string_view profile_name = stguard::profile_name(options.profile);

@@ -116,4 +116,21 @@ std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
   return std::nullopt;
 }
 
+std::optional<int> check_stdin_operands(std::string_view tool, const std::vector<std::string>& operands,
+                                        bool reads_stdin) {
+  std::size_t named = 0;
+  for (const std::string& operand : operands) named += operand == "-" ? 1U : 0U;
+  if (named == 0) return std::nullopt;
+  if (!reads_stdin) {
+    std::cerr << tool << ": '-' (standard input) is not supported here: this needs a file it can reopen or seek;"
+              << " give a path\n";
+    return kExitUsageOrIo;
+  }
+  if (named > 1) {
+    std::cerr << tool << ": '-' (standard input) may be named only once\n";
+    return kExitUsageOrIo;
+  }
+  return std::nullopt;
+}
+
 }  // namespace stguard::cli

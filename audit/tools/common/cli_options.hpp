@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "stguard/options.hpp"
 
@@ -41,5 +42,14 @@ struct ProfileFlags {
 // Parses argv. Returns an exit status when the program should stop now
 // (--help printed: 0; bad usage: 2, message on stderr), nullopt to continue.
 [[nodiscard]] std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv);
+
+// "-" (standard input) among a tool's input operands. A tool that reads
+// standard input passes reads_stdin = true: "-" may then be named at most
+// once (a stream can be read only once). A tool that cannot read it (it needs
+// to seek, map or reopen its input) passes false and "-" is refused. Either
+// refusal is a usage error: the message on stderr, and exit status 2
+// returned; nullopt when the operands are fine.
+[[nodiscard]] std::optional<int> check_stdin_operands(std::string_view tool, const std::vector<std::string>& operands,
+                                                      bool reads_stdin);
 
 }  // namespace stguard::cli
