@@ -71,6 +71,12 @@ fs::path make_null_device(const fs::path& dir) {
   return node;
 }
 
+fs::path make_fifo(const fs::path& dir, const std::string& name) {
+  const fs::path fifo = dir / name;
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  return fifo;
+}
+
 // Drains a FIFO on another thread while `write` runs; returns the bytes read.
 // `write` must not throw (no REQUIRE), or the reader thread is never joined.
 std::string through_fifo(const fs::path& fifo, const std::function<void()>& write) {
@@ -123,8 +129,7 @@ TEST_CASE("save_to_path streams to a character device and leaves it a device", "
 
 TEST_CASE("save_to_path streams the whole file to a FIFO and leaves it a FIFO", "[writer][targets]") {
   stguard::test::TempDir dir;
-  const fs::path fifo = dir.path() / "pipe";
-  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const fs::path fifo = make_fifo(dir.path(), "pipe");
   const std::string received =
       through_fifo(fifo, [&] { CHECK(small_builder().save_to_path(fifo.string()).ok()); });
   CHECK(stguard::test::as_bytes(received) == small_builder().save().value());
@@ -166,8 +171,7 @@ TEST_CASE("folders, sockets, block devices and dangling links are refused, untou
 
 TEST_CASE("AtomicFile refuses to rename over a device or a FIFO; OutputFile streams to them", "[writer][targets]") {
   stguard::test::TempDir dir;
-  const fs::path fifo = dir.path() / "pipe";
-  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const fs::path fifo = make_fifo(dir.path(), "pipe");
   auto atomic = stguard::AtomicFile::create(fifo.string());
   REQUIRE_FALSE(atomic.ok());
   CHECK(atomic.error().code == ErrorCode::io_not_regular_file);
@@ -187,8 +191,7 @@ TEST_CASE("AtomicFile refuses to rename over a device or a FIFO; OutputFile stre
 
 TEST_CASE("save_sharded with replace_existing never renames over a non-regular shard name", "[writer][targets]") {
   stguard::test::TempDir dir;
-  const fs::path fifo = dir.path() / "model.safetensors.index.json";
-  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const fs::path fifo = make_fifo(dir.path(), "model.safetensors.index.json");
   stguard::ShardWriteOptions options;
   options.replace_existing = true;
   const auto saved = stguard::save_sharded(small_builder(), dir.path().string(), options);
@@ -217,8 +220,7 @@ TEST_CASE("writing tools stream to devices and FIFOs and refuse folders, never r
       {"st-audit", {in.string(), "--manifest"}},
   };
   const fs::path node = make_null_device(out_dir);
-  const fs::path fifo = out_dir / "pipe";
-  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const fs::path fifo = make_fifo(out_dir, "pipe");
   const fs::path folder = out_dir / "folder";
   fs::create_directory(folder);
   const fs::path link_to_fifo = out_dir / "to_pipe";
