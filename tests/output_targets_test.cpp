@@ -226,9 +226,12 @@ TEST_CASE("writing tools stream to devices and FIFOs and refuse folders, never r
   const fs::path link_to_fifo = out_dir / "to_pipe";
   fs::create_symlink(fifo, link_to_fifo);
 
-  for (const auto& [tool, leading] : commands) {
+  for (const auto& command : commands) {
+    // Named references, not a structured binding: lambdas below capture them.
+    const std::string& tool = command.first;
+    const std::vector<std::string>& leading = command.second;
     INFO(tool);
-    const auto with_target = [&, &leading = leading](const fs::path& target) {
+    const auto with_target = [&](const fs::path& target) {
       std::vector<std::string> args = leading;
       args.push_back(target.string());
       return args;
