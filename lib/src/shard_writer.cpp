@@ -285,7 +285,7 @@ Status join_shards(const std::string& index_path, const std::string& output_path
       if (saved) return saved;
       // Name the output, so a caller can tell its errors from the index's.
       Error error = saved.error();
-      error.message = "output " + quoted(output_path) + ": " + error.message;
+      error.message = "output " + quote_for_display(output_path) + ": " + error.message;
       return error;
     });
   } catch (const std::bad_alloc&) {
