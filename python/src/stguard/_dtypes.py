@@ -80,9 +80,8 @@ def _minifloat_table(exponent_bits: int, mantissa_bits: int, bias: int, kind: st
 
 
 def _e8m0_table() -> np.ndarray:
-    values = np.array([2.0 ** (byte - 127) for byte in range(256)], dtype=np.float32)
-    values[255] = np.nan
-    return values
+    # 0..254 are 2**-127 .. 2**127; 255 is NaN.
+    return np.array([2.0 ** (byte - 127) for byte in range(255)] + [float("nan")], dtype=np.float32)
 
 
 _F8_TABLES: Dict[str, np.ndarray] = {}

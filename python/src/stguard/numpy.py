@@ -43,7 +43,7 @@ def _tensor_entries(tensor_dict: Dict[str, np.ndarray]) -> List[Tuple[str, str, 
         array = np.ascontiguousarray(value, dtype=value.dtype.newbyteorder("<")).reshape(value.shape)
         entries.append((name, dtype_name, tuple(array.shape), array))
     _untie(entries)
-    return [(name, dtype_name, shape, memoryview(array).cast("B")) for name, dtype_name, shape, array in entries]
+    return [(name, dtype_name, shape, array.reshape(-1).view(np.uint8)) for name, dtype_name, shape, array in entries]
 
 
 def _untie(entries: List[Tuple[str, str, Tuple[int, ...], np.ndarray]]) -> None:
@@ -91,8 +91,8 @@ def save_file(tensor_dict: Dict[str, np.ndarray], filename: Any, metadata: Optio
 
 
 def _copy_all(opened: safe_open) -> Dict[str, np.ndarray]:
-    # Writable arrays independent of the file, in sorted order, as safetensors does.
-    return {name: opened.get_tensor(name, copy=True) for name in opened.keys()}
+    # Writable arrays independent of the file, in data order, as safetensors does.
+    return {name: opened.get_tensor(name, copy=True) for name in opened.offset_keys()}
 
 
 def load(data: Any, *, profile: str = "strict") -> Dict[str, np.ndarray]:
