@@ -15,7 +15,7 @@ from ._errors import (
     UsageError,
     WriteError,
 )
-from ._open import TensorSlice, safe_open
+from ._open import TensorSlice, UnrepresentableShapeError, safe_open
 from ._validate import StreamValidator, TensorInfo, ValidationResult, validate, validate_prefix
 
 try:
@@ -26,5 +26,5 @@ except PackageNotFoundError:  # pragma: no cover - an uninstalled source tree
 __all__ = [
     "Error", "FileChangedError", "InvalidFileError", "IOFailureError", "SliceError", "StguardError",
     "StreamValidator", "TensorInfo", "TensorNotFoundError", "TensorSlice", "UsageError", "ValidationResult",
-    "WriteError", "safe_open", "validate", "validate_prefix",
+    "UnrepresentableShapeError", "WriteError", "safe_open", "validate", "validate_prefix",
 ]

@@ -14,8 +14,21 @@ _FRAMEWORKS = ("numpy", "np")
 _MODES = ("mapped", "snapshot", "pread")
 
 
+# numpy's own ceilings: 64 dimensions, each below 2**63. compat accepts
+# shapes beyond them (an empty tensor may have a dimension of 2**64 - 1).
+_NUMPY_MAX_RANK = 64
+_NUMPY_MAX_DIMENSION = 2**63 - 1
+
+
+class UnrepresentableShapeError(ValueError):
+    """The tensor is valid but numpy cannot hold an array of its shape."""
+
+
 def _as_array(raw: Any, dtype_name: str, shape: Tuple[int, ...], dtypes: str) -> np.ndarray:
     """The tensor's numpy array from its raw bytes (a uint8 array or a bytearray)."""
+    if len(shape) > _NUMPY_MAX_RANK or any(dimension > _NUMPY_MAX_DIMENSION for dimension in shape):
+        raise UnrepresentableShapeError(
+            f"shape {list(shape)} is beyond numpy's limits (64 dimensions, each below 2**63)")
     data = raw if isinstance(raw, np.ndarray) else np.frombuffer(raw, dtype=np.uint8)
     if dtype_name in _dtypes.SUBBYTE:
         if dtypes == "float32":
