@@ -9,6 +9,7 @@ namespace stguard::python {
 void bind_validation(nanobind::module_& module);
 void bind_reader(nanobind::module_& module);
 void bind_writer(nanobind::module_& module);
+void bind_audit(nanobind::module_& module);
 }  // namespace stguard::python
 
 NB_MODULE(_stguard, module) {
@@ -18,4 +19,5 @@ NB_MODULE(_stguard, module) {
   bind_validation(module);
   bind_reader(module);
   bind_writer(module);
+  bind_audit(module);
 }

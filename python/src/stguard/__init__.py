@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version as _version
 
+from ._audit import AuditReport, Finding, audit
 from ._errors import (
     Error,
     FileChangedError,
@@ -24,7 +25,7 @@ except PackageNotFoundError:  # pragma: no cover - an uninstalled source tree
     __version__ = "0+unknown"
 
 __all__ = [
-    "Error", "FileChangedError", "InvalidFileError", "IOFailureError", "SliceError", "StguardError",
+    "AuditReport", "Error", "Finding", "FileChangedError", "InvalidFileError", "IOFailureError", "SliceError", "StguardError",
     "StreamValidator", "TensorInfo", "TensorNotFoundError", "TensorSlice", "UsageError", "ValidationResult",
-    "UnrepresentableShapeError", "WriteError", "safe_open", "validate", "validate_prefix",
+    "UnrepresentableShapeError", "WriteError", "audit", "safe_open", "validate", "validate_prefix",
 ]
