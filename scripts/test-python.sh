@@ -3,8 +3,12 @@
 # installs what is missing of nanobind, scikit-build-core, numpy, safetensors
 # and pytest from the package registry, builds and installs ./python into it
 # (incrementally: the CMake build folder is build/py-build), then runs pytest
-# on python/tests. Extra arguments go to pytest.
-# Exit status: pytest's, except that "no tests ran" (5) is a failure too.
+# on python/tests, and last runs the binding's atheris fuzz target
+# (python/fuzz/fuzz_binding.py) for STGUARD_PY_FUZZ_SECONDS (default 20; 0
+# skips it) on the corpus. Extra arguments go to pytest.
+# Exit status: pytest's, except that "no tests ran" (5) is a failure too;
+# then 1 if the fuzz target found a failing input (kept in build/py-fuzz/artifacts/:
+# move it to python/fuzz/regressions/ with the fix).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +22,8 @@ py=$venv/bin/python
 
 # module name=requirement, installed only when the import fails.
 missing=()
-for pair in nanobind=nanobind scikit_build_core=scikit-build-core numpy=numpy safetensors=safetensors pytest=pytest; do
+for pair in nanobind=nanobind scikit_build_core=scikit-build-core numpy=numpy safetensors=safetensors pytest=pytest \
+            atheris=atheris; do
   "$py" -c "import ${pair%%=*}" 2>/dev/null || missing+=("${pair#*=}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -41,4 +46,19 @@ if [ "$status" -eq 5 ]; then
   echo "test-python: pytest collected no tests"
   exit 1
 fi
-exit "$status"
+[ "$status" -eq 0 ] || exit "$status"
+
+seconds=${STGUARD_PY_FUZZ_SECONDS:-20}
+if [ "$seconds" -gt 0 ]; then
+  echo "==> [python] atheris: fuzz_binding.py for ${seconds} s"
+  fuzz=build/py-fuzz
+  mkdir -p "$fuzz/corpus" "$fuzz/artifacts"
+  cp -n corpus/*.safetensors python/fuzz/regressions/* "$fuzz/corpus/" 2>/dev/null || true
+  if ! "$py" python/fuzz/fuzz_binding.py -max_total_time="$seconds" -artifact_prefix="$fuzz/artifacts/" \
+       "$fuzz/corpus" >"$fuzz/run.log" 2>&1; then
+    tail -n 40 "$fuzz/run.log"
+    echo "test-python: the binding fuzz target failed (input in $fuzz/artifacts/)"
+    exit 1
+  fi
+  grep -E '^Done [0-9]+ runs' "$fuzz/run.log" || true
+fi

@@ -232,3 +232,16 @@ def test_snapshot_does_not_see_later_writes(tmp_path):
             handle.seek(-4, os.SEEK_END)
             handle.write(struct.pack("<f", 9.0))
         assert opened.get_tensor("a").tolist() == [0.0] * 4
+
+
+@pytest.mark.parametrize("shape", [[0, 2**64 - 1], [0, 184467440737095115, 562], [1] * 65])
+def test_shapes_numpy_cannot_hold_raise_a_clear_error(tmp_path, shape):
+    size = 1 if shape == [1] * 65 else 0
+    path = _file_with("U8", shape, b"\0" * size, tmp_path)
+    with pytest.raises(stguard.InvalidFileError):
+        stguard.safe_open(path)  # strict: beyond max_integer or max_rank
+    with stguard.safe_open(path, profile="compat") as opened:
+        assert opened.get_slice("t").get_shape() == shape
+        with pytest.raises(stguard.UnrepresentableShapeError) as caught:
+            opened.get_tensor("t")
+        assert isinstance(caught.value, ValueError)

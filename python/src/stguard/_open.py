@@ -14,29 +14,32 @@ _FRAMEWORKS = ("numpy", "np")
 _MODES = ("mapped", "snapshot", "pread")
 
 
-# numpy's own ceilings: 64 dimensions, each below 2**63. compat accepts
-# shapes beyond them (an empty tensor may have a dimension of 2**64 - 1).
-_NUMPY_MAX_RANK = 64
-_NUMPY_MAX_DIMENSION = 2**63 - 1
-
-
 class UnrepresentableShapeError(ValueError):
-    """The tensor is valid but numpy cannot hold an array of its shape."""
+    """The tensor is valid but numpy cannot hold an array of its shape.
+
+    numpy allows 64 dimensions whose product (zeros aside) times the item
+    size stays below 2**63; compat accepts more (an empty tensor may have a
+    dimension of 2**64 - 1).
+    """
+
+
+def _shaped(data: np.ndarray, dtype: np.dtype, shape: Tuple[int, ...]) -> np.ndarray:
+    try:
+        return data.view(dtype).reshape(shape)
+    except ValueError as error:  # numpy's limits, checked by numpy itself
+        raise UnrepresentableShapeError(f"numpy cannot hold an array of shape {list(shape)}: {error}") from None
 
 
 def _as_array(raw: Any, dtype_name: str, shape: Tuple[int, ...], dtypes: str) -> np.ndarray:
     """The tensor's numpy array from its raw bytes (a uint8 array or a bytearray)."""
-    if len(shape) > _NUMPY_MAX_RANK or any(dimension > _NUMPY_MAX_DIMENSION for dimension in shape):
-        raise UnrepresentableShapeError(
-            f"shape {list(shape)} is beyond numpy's limits (64 dimensions, each below 2**63)")
     data = raw if isinstance(raw, np.ndarray) else np.frombuffer(raw, dtype=np.uint8)
     if dtype_name in _dtypes.SUBBYTE:
         if dtypes == "float32":
             raise ValueError(f"no float32 conversion for {dtype_name}: use dtypes='raw' (packed bytes)")
         return data
     if dtype_name in _dtypes.NATIVE:
-        return data.view(_dtypes.NATIVE[dtype_name]).reshape(shape)
-    carrier = data.view(_dtypes.RAW[dtype_name]).reshape(shape)
+        return _shaped(data, _dtypes.NATIVE[dtype_name], shape)
+    carrier = _shaped(data, _dtypes.RAW[dtype_name], shape)
     return _dtypes.to_float32(carrier, dtype_name) if dtypes == "float32" else carrier
 
 
