@@ -245,3 +245,11 @@ def test_shapes_numpy_cannot_hold_raise_a_clear_error(tmp_path, shape):
         with pytest.raises(stguard.UnrepresentableShapeError) as caught:
             opened.get_tensor("t")
         assert isinstance(caught.value, ValueError)
+
+
+def test_buffer_protocol_and_dlpack_exports(f32_file):
+    with stguard.safe_open(f32_file) as opened:
+        view = opened.get_tensor("w")
+        assert memoryview(view).readonly and memoryview(view).nbytes == 24
+        writable = opened.get_tensor("w", copy=True)
+        np.testing.assert_array_equal(np.from_dlpack(writable), view)
