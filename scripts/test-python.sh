@@ -32,7 +32,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 echo "==> [python] building and installing ./python"
-if ! "$py" -m pip install -q --no-build-isolation --no-deps ./python -Cbuild-dir=build/py-build >build/py-install.log 2>&1; then
+if ! "$py" -m pip install -q --no-build-isolation --no-deps ./python -Cbuild-dir="$PWD/build/py-build" >build/py-install.log 2>&1; then
   tail -n 60 build/py-install.log
   echo "test-python: building the package failed"
   exit 2
