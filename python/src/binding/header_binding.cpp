@@ -10,7 +10,7 @@ nb::list tensor_tuples(const Header& header) {
     nb::list shape;
     for (std::uint64_t dimension : info.shape) shape.append(nb::int_(dimension));
     tensors.append(nb::make_tuple(to_py_str(info.name), to_py_str(dtype_name(info.dtype)), nb::tuple(shape),
-                                  nb::int_(info.begin), nb::int_(info.end)));
+                                  nb::make_tuple(nb::int_(info.begin), nb::int_(info.end))));
   }
   return tensors;
 }

@@ -7,7 +7,7 @@
 
 namespace stguard::python {
 
-// (name, dtype name, shape tuple, begin, end) for every tensor, in data order.
+// (name, dtype name, shape tuple, (begin, end)) for every tensor, in data order.
 [[nodiscard]] nanobind::list tensor_tuples(const Header& header);
 // The __metadata__ block as a dict, or None when the header had none.
 [[nodiscard]] nanobind::object metadata_dict(const Header& header);

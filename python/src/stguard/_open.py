@@ -88,7 +88,7 @@ class safe_open:  # noqa: N801 - the safetensors name
         self._reader: Optional[Any] = reader
         self._dtypes = dtypes
         header = reader.header()
-        self._info = {name: (dtype, shape) for name, dtype, shape, _, _ in header.tensors()}
+        self._info = {name: (dtype, shape) for name, dtype, shape, _ in header.tensors()}
         self._result = result_from_header(header)
 
     # -- context manager ---------------------------------------------------
