@@ -253,3 +253,27 @@ def test_buffer_protocol_and_dlpack_exports(f32_file):
         assert memoryview(view).readonly and memoryview(view).nbytes == 24
         writable = opened.get_tensor("w", copy=True)
         np.testing.assert_array_equal(np.from_dlpack(writable), view)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_reads_from_threads_on_one_open_file(tmp_path, mode):
+    import threading
+
+    tensors = {f"t{i}": np.full((64, 32), i, dtype=np.float32) for i in range(16)}
+    path = tmp_path / "threads.safetensors"
+    stguard.numpy.save_file(tensors, path)
+    failures = []
+    with stguard.safe_open(path, mode=mode) as opened:
+        def read_all():
+            for _ in range(20):
+                for name, expected in tensors.items():
+                    if not (np.array_equal(opened.get_tensor(name), expected)
+                            and np.array_equal(opened.get_slice(name)[3:5], expected[3:5])):
+                        failures.append(name)
+
+        threads = [threading.Thread(target=read_all) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert not failures
