@@ -100,7 +100,7 @@ nb::tuple slice_bytes(PyReader& self, nb::handle name, nb::handle spec) {
   for (nb::handle entry : spec) {
     auto fields = nb::cast<nb::tuple>(entry);
     if (fields.size() != 3) throw nb::value_error("slice entries are (is_single, start, stop)");
-    const auto start = nb::cast<std::uint64_t>(fields[0 + 1]);
+    const auto start = nb::cast<std::uint64_t>(fields[1]);
     if (nb::cast<bool>(fields[0])) {
       indices.push_back(SliceIndex::single(start));
     } else {
