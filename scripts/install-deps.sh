@@ -14,6 +14,7 @@ packages=(
   libbenchmark-dev hyperfine time                # benchmarks (time: GNU /usr/bin/time for peak RSS)
   valgrind python3-venv                          # bench/profile_header.sh (callgrind, massif); the
                                                  # Python reference's venv (bench/run.sh)
+  python3-dev                                    # the Python package's extension (scripts/test-python.sh)
 )
 
 # The C API's Go and Rust tests (tests/go, tests/rust) use the machine's

@@ -7,7 +7,8 @@
 #      excepted: they load the unsanitized library)
 #   3. tsan (clang, ThreadSanitizer): the tests tagged [threads]
 #   4. fuzz (clang, libFuzzer): every fuzz target for a short fixed time on its corpus
-# Usage: scripts/test.sh [--quick]   (--quick: release suite and the reference check only)
+#   5. python: the Python package's pytest suite (scripts/test-python.sh), also with --quick
+# Usage: scripts/test.sh [--quick]   (--quick: release suite, the reference check and python only)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -110,10 +111,37 @@ run_reference_check() {
   fi
 }
 
+# The Python package (scripts/test-python.sh): pytest's summary line gives the counts.
+run_python_suite() {
+  echo "==> [python] scripts/test-python.sh"
+  local log status=0
+  log=$(mktemp)
+  ./scripts/test-python.sh 2>&1 | tee "$log" || status=$?
+  local line passed failed errors
+  line=$(grep -E '[0-9]+ (passed|failed|errors?)' "$log" | grep -E ' in [0-9.]+s' | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "test: pytest printed no summary (exit $status)"
+    failed_steps+=("python")
+    total_failed=$((total_failed + 1))
+  else
+    passed=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)
+    failed=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 0)
+    errors=$(echo "$line" | grep -oE '[0-9]+ errors?' | grep -oE '[0-9]+' || echo 0)
+    total_passed=$((total_passed + ${passed:-0}))
+    total_failed=$((total_failed + ${failed:-0} + ${errors:-0}))
+    if [ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${errors:-0}" -eq 0 ]; then
+      total_failed=$((total_failed + 1))  # a non-zero exit with no failure counted
+    fi
+    [ "$status" -eq 0 ] || failed_steps+=("python")
+  fi
+  rm -f "$log"
+}
+
 start=$(date +%s)
 run_suite release
 require_language_tests
 run_reference_check
+run_python_suite
 if [ $quick -eq 0 ]; then
   run_suite asan
   run_threads_suite

@@ -1,0 +1,31 @@
+"""stguard: strict validation, zero-copy reading and atomic writing of
+safetensors files, from the stguard C++ library. See docs/python.md."""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version as _version
+
+from ._audit import AuditReport, Finding, audit
+from ._errors import (
+    Error,
+    FileChangedError,
+    InvalidFileError,
+    IOFailureError,
+    SliceError,
+    StguardError,
+    TensorNotFoundError,
+    UsageError,
+    WriteError,
+)
+from ._open import TensorSlice, UnrepresentableShapeError, safe_open
+from ._validate import StreamValidator, TensorInfo, ValidationResult, validate, validate_prefix
+
+try:
+    __version__ = _version("stguard")
+except PackageNotFoundError:  # pragma: no cover - an uninstalled source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "AuditReport", "Error", "Finding", "FileChangedError", "InvalidFileError", "IOFailureError", "SliceError", "StguardError",
+    "StreamValidator", "TensorInfo", "TensorNotFoundError", "TensorSlice", "UsageError", "ValidationResult",
+    "UnrepresentableShapeError", "WriteError", "audit", "safe_open", "validate", "validate_prefix",
+]
