@@ -11,6 +11,8 @@
 #include <random>
 
 #include "audit_fixtures.hpp"
+#include "finding_sink.hpp"
+#include "rule_passes.hpp"
 #include "stguard/audit.hpp"
 #include "writer_layouts.hpp"
 
@@ -119,6 +121,53 @@ TEST_CASE("audit precision: every header length class on a valid file gives no f
                                   << seconds << " s");
   CHECK(audited_aligned > 8192);
   CHECK(audited_unpadded > 16000);
+}
+
+// Only the leading-bytes rules (STG-POLY-003/004) read the length prefix as
+// bytes of another format, and they see no more than kLeadingWindow bytes. So
+// every length N up to 1 MiB, aligned or not, is checked exhaustively there:
+// the window a valid file of header length N starts with (its 8 length bytes,
+// then the first bytes of its header) gives no finding, for every first key.
+// The whole-file audits above cover the rest of the audit for every N up to
+// 64 KiB and a sample beyond.
+TEST_CASE("audit precision: no header length up to 1 MiB makes the leading bytes another format",
+          "[audit][precision]") {
+  using stguard::audit::detail::check_leading_bytes;
+  using stguard::audit::detail::FindingSink;
+  using stguard::audit::detail::kLeadingWindow;
+  const std::uint64_t kLongest = 1U << 20U;
+  std::size_t windows = 0;
+  for (const std::string& first_key : kFirstKeys) {
+    // A long valid file's header text: the same first bytes as any file with
+    // this first key whose header reaches past the window.
+    const auto long_file = file_with_header_length(kLongest, false, first_key);
+    REQUIRE(long_file.has_value());
+    const std::uint64_t data_bytes = long_file->size() - 8 - kLongest;
+    Bytes window(long_file->begin(), long_file->begin() + static_cast<std::ptrdiff_t>(kLeadingWindow));
+    for (std::uint64_t length = kLeadingWindow; length <= kLongest; ++length) {
+      for (std::size_t i = 0; i < 8; ++i) window[i] = static_cast<std::uint8_t>(length >> (8 * i));
+      FindingSink sink(16);
+      check_leading_bytes(window, 8 + length + data_bytes, sink);
+      const auto findings = sink.take_findings();
+      ++windows;
+      if (!findings.empty()) {
+        INFO("N = " << length << ", first key " << first_key << ": " << stguard::audit::rule_id(findings[0].rule)
+                    << " " << findings[0].message);
+        CHECK(findings.empty());
+      }
+    }
+  }
+  // The same call does report a window that is a pickle (PROTO 4, EMPTY_DICT, STOP).
+  Bytes pickle(kLeadingWindow, 0);
+  pickle[0] = 0x80;
+  pickle[1] = 4;
+  pickle[2] = '}';
+  pickle[3] = '.';
+  FindingSink control(16);
+  check_leading_bytes(pickle, pickle.size(), control);
+  CHECK_FALSE(control.take_findings().empty());
+  WARN("leading windows checked: " << windows);
+  CHECK(windows == kFirstKeys.size() * (kLongest - kLeadingWindow + 1));
 }
 
 TEST_CASE("audit precision: the lengths that once spelled a pickle PROTO", "[audit][precision]") {
