@@ -58,3 +58,21 @@ def test_bad_arguments(tmp_path, f32_file):
         stguard.audit(f32_file, profile="nope")
     with pytest.raises(ValueError):
         stguard.audit(f32_file).count_at_least("critical")
+
+
+def test_metadata_config_findings_carry_key_and_path(tmp_path):
+    """Issue 23's rules reach Python: a Hydra target in a metadata config."""
+    path = tmp_path / "config.safetensors"
+    config = '{"model": {"layers": [{}, {}, {"_target_": "builtins.exec", "_args_": ["print(1)"]}]}}'
+    stguard.numpy.save_file({"w": np.zeros(2, dtype=np.float32)}, path, metadata={"config": config})
+    report = stguard.audit(path)
+    dangerous = [finding for finding in report.findings if finding.rule == "STG-CFG-001"]
+    assert len(dangerous) == 1
+    assert dangerous[0].severity == "high"
+    assert dangerous[0].metadata_key == "config"
+    assert dangerous[0].json_path == "model.layers[2]._target_"
+    assert "builtins.exec" in dangerous[0].message
+    benign = tmp_path / "benign.safetensors"
+    stguard.numpy.save_file({"w": np.zeros(2, dtype=np.float32)}, benign,
+                            metadata={"config": '{"_target_": "torch.nn.Linear", "in_features": 4}'})
+    assert stguard.audit(benign).count_at_least("low") == 0
