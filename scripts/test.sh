@@ -55,6 +55,17 @@ run_suite() {
   rm -f "$log"
 }
 
+# Counts one step that is a single command: one passed, or one failed under NAME.
+count_step() {
+  local name=$1; shift
+  if "$@"; then
+    total_passed=$((total_passed + 1))
+  else
+    total_failed=$((total_failed + 1))
+    failed_steps+=("$name")
+  fi
+}
+
 # The Go and Rust tests of the C API are registered only when go and cargo
 # are found; a machine without them must fail here, not skip them silently.
 require_language_tests() {
@@ -90,12 +101,7 @@ run_threads_suite() {
     return
   fi
   echo "==> [tsan] stguard_tests [threads]"
-  if TSAN_OPTIONS=halt_on_error=1 "$binary" "[threads]"; then
-    total_passed=$((total_passed + 1))
-  else
-    total_failed=$((total_failed + 1))
-    failed_steps+=("tests:tsan")
-  fi
+  count_step tests:tsan env TSAN_OPTIONS=halt_on_error=1 "$binary" "[threads]"
 }
 
 # compat against the reference reader (safetensors from PyPI, in build/venv) on
@@ -103,12 +109,7 @@ run_threads_suite() {
 # not list.
 run_reference_check() {
   echo "==> [reference] scripts/check-reference.py"
-  if python3 scripts/check-reference.py; then
-    total_passed=$((total_passed + 1))
-  else
-    total_failed=$((total_failed + 1))
-    failed_steps+=("reference")
-  fi
+  count_step reference python3 scripts/check-reference.py
 }
 
 # The Python package (scripts/test-python.sh): pytest's summary line gives the counts.
@@ -147,12 +148,7 @@ if [ $quick -eq 0 ]; then
   run_threads_suite
   if [ -x fuzz/ci_smoke.sh ]; then
     echo "==> [fuzz] libFuzzer smoke run of every target"
-    if fuzz/ci_smoke.sh; then
-      total_passed=$((total_passed + 1))
-    else
-      total_failed=$((total_failed + 1))
-      failed_steps+=("fuzz")
-    fi
+    count_step fuzz fuzz/ci_smoke.sh
   fi
 fi
 end=$(date +%s)
