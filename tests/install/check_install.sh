@@ -12,8 +12,17 @@ cmake -S "$source_dir/consumer" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$
 cmake --build "$work/build" >/dev/null
 "$work/build/consumer"
 "$work/build/consumer_c"
-ldd "$work/build/consumer_c" | grep -q "libstguard.so.0 => $work/prefix" ||
-  { echo "consumer_c does not load the installed libstguard.so.0"; exit 1; }
+# awk reads all of ldd's output: `ldd | grep -q` under pipefail fails at random
+# when grep exits first and ldd dies of SIGPIPE. Paths are compared canonically
+# because the temporary folder may be reached through a symlink.
+loaded=$(ldd "$work/build/consumer_c" | awk '$1 == "libstguard.so.0" { print $3 }')
+if [[ -z "$loaded" || "$(realpath "$loaded")" != "$(realpath "$work/prefix")"/* ]]; then
+  echo "consumer_c does not load the installed libstguard.so.0 (loads '${loaded:-nothing}')"
+  ldd "$work/build/consumer_c"
+  readelf -d "$work/build/consumer_c" | grep -E 'RPATH|RUNPATH' || true
+  echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
+  exit 1
+fi
 "$work/build/consumer_c_static"
 PKG_CONFIG_PATH=$(dirname "$(find "$work/prefix" -name stguard.pc)")
 export PKG_CONFIG_PATH
