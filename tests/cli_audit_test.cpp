@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <memory>
@@ -78,7 +79,7 @@ TEST_CASE("st-audit: invalid 1, unreadable 2, usage 2", "[cli][audit]") {
   result = run_tool(kTool, {invalid, (dir.path() / "missing.safetensors").string()});
   CHECK(result.exit_status == 2);
   CHECK(result.out.find("ERROR [IO_OPEN_FAILED]") != std::string::npos);
-  CHECK(run_tool(kTool, {dir.path().string()}).exit_status == 2);
+  CHECK(run_tool(kTool, {(dir.path() / "missing-folder" / "").string()}).exit_status == 2);
 
   CHECK(run_tool(kTool, {}).exit_status == 2);
   CHECK(run_tool(kTool, {"--fail-on", "critical", clean}).exit_status == 2);
@@ -194,17 +195,23 @@ TEST_CASE("st-audit --format sarif is valid SARIF 2.1.0", "[cli][audit]") {
     const auto& physical = item["locations"][0]["physicalLocation"];
     REQUIRE(physical["artifactLocation"]["uri"].IsString());
     const std::string uri = physical["artifactLocation"]["uri"].GetString();
-    CHECK(uri.rfind("file://", 0) == 0);
+    CHECK(uri.rfind("file://", 0) == 0);  // outside the working directory: absolute
     CHECK(uri.find(' ') == std::string::npos);
-    if (physical.HasMember("region")) {
-      REQUIRE(physical["region"].IsObject());
-      REQUIRE(physical["region"]["byteOffset"].IsUint64());
+    // A line every viewer can place; the byte offset rides in a related binary region.
+    REQUIRE(physical["region"].IsObject());
+    CHECK(physical["region"]["startLine"].GetUint() == 1);
+    CHECK_FALSE(physical["region"].HasMember("byteOffset"));
+    REQUIRE(item["partialFingerprints"]["stguardFinding/v1"].IsString());
+    CHECK(std::string(item["partialFingerprints"]["stguardFinding/v1"].GetString()).size() == 64);
+    if (item.HasMember("relatedLocations")) {
+      REQUIRE(item["relatedLocations"][0]["physicalLocation"]["region"]["byteOffset"].IsUint64());
     }
     if (rule_id == "STG-POLY-001") {
       zip_seen = true;
       CHECK(level == "error");
       CHECK(uri.find("poly%20file.safetensors") != std::string::npos);
-      CHECK(physical["region"]["byteOffset"].GetUint64() == zip_polyglot().size() - 22);
+      CHECK(item["relatedLocations"][0]["physicalLocation"]["region"]["byteOffset"].GetUint64() ==
+            zip_polyglot().size() - 22);
     }
     if (rule_id == "STG-FILE-001") {
       invalid_seen = true;
@@ -215,6 +222,40 @@ TEST_CASE("st-audit --format sarif is valid SARIF 2.1.0", "[cli][audit]") {
   CHECK(invalid_seen);
   REQUIRE(run["invocations"].IsArray());
   CHECK(run["invocations"][0]["executionSuccessful"].GetBool());
+}
+
+TEST_CASE("st-audit --format sarif: paths relative to --base, fingerprints that do not depend on how the path was given",
+          "[cli][audit][sarif]") {
+  TempDir dir;
+  const auto poly = dir.write("poly file.safetensors", zip_polyglot()).string();
+  Bytes truncated = clean_file();
+  truncated.pop_back();
+  dir.write("invalid.safetensors", truncated);
+  auto fingerprints_of = [&](const std::vector<std::string>& args) {
+    const auto result = run_tool(kTool, args);
+    CHECK(result.exit_status == 1);
+    const auto sarif = parse_json(result.out);
+    const auto& run = sarif["runs"][0];
+    const std::string base_uri = run["originalUriBaseIds"]["SRCROOT"]["uri"].GetString();
+    CHECK(base_uri.rfind("file:///", 0) == 0);
+    CHECK(base_uri.back() == '/');
+    std::vector<std::string> seen;
+    for (const auto& item : run["results"].GetArray()) {
+      const auto& artifact = item["locations"][0]["physicalLocation"]["artifactLocation"];
+      CHECK(std::string(artifact["uriBaseId"].GetString()) == "SRCROOT");
+      const std::string uri = artifact["uri"].GetString();
+      CHECK((uri == "poly%20file.safetensors" || uri == "invalid.safetensors"));
+      seen.push_back(uri + " " + item["ruleId"].GetString() + " " + item["partialFingerprints"]["stguardFinding/v1"].GetString());
+    }
+    std::sort(seen.begin(), seen.end());
+    return seen;
+  };
+  const std::string base = dir.path().string();
+  const auto walked = fingerprints_of({"--format", "sarif", "--base", base, base});
+  const auto named = fingerprints_of({"--format", "sarif", "--base", base + "/./", base + "/../" +
+                                      dir.path().filename().string() + "/invalid.safetensors", poly});
+  CHECK(walked.size() >= 2);
+  CHECK(walked == named);
 }
 
 TEST_CASE("st-audit --manifest and --verify name exactly the changed tensors", "[cli][audit]") {

@@ -143,6 +143,32 @@ std::string format_audit_text(std::span<const AuditedFile> files, Severity fail_
   return out;
 }
 
+std::vector<CiFile> audit_ci_files(std::span<const AuditedFile> files, Severity fail_on) {
+  std::vector<CiFile> out;
+  for (const AuditedFile& file : files) {
+    CiFile ci;
+    ci.path = file.path;
+    ci.status = audited_status(file);
+    ci.fails = audited_fails(file, fail_on);
+    if (!file.report) {
+      ci.error = file.unreadable;
+      out.push_back(std::move(ci));
+      continue;
+    }
+    const audit::AuditReport& report = *file.report;
+    if (report.verdict == audit::Verdict::invalid) ci.error = report.error;
+    if (report.header) ci.detail = std::string(audit::verdict_name(report.verdict)) + ", " + count_of(report.header->tensor_count(), "tensor");
+    for (std::size_t i = 0; i < report.findings.size(); ++i) {
+      if (file.suppression(i) != nullptr) continue;
+      const Finding& finding = report.findings[i];
+      ci.findings.push_back({std::string(audit::rule_id(finding.rule)), finding.severity,
+                             finding.message + finding_location(finding), finding.severity >= fail_on});
+    }
+    out.push_back(std::move(ci));
+  }
+  return out;
+}
+
 void write_audit_json(JsonWriter& json, std::span<const AuditedFile> files, std::string_view profile,
                       Severity fail_on) {
   SeverityCounts totals{};

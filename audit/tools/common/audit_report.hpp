@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/ci_formats.hpp"
 #include "common/json_writer.hpp"
 #include "common/terminal.hpp"
 #include "stguard/audit.hpp"
@@ -48,6 +49,10 @@ struct AuditedFile {
 // Text: a line per file, a line per finding (with its evidence), a summary.
 [[nodiscard]] std::string format_audit_text(std::span<const AuditedFile> files, audit::Severity fail_on,
                                             const Palette& palette);
+
+// The files as --format github and junit see them (ci_formats.hpp): findings
+// not suppressed, each failing the run when at or above `fail_on`.
+[[nodiscard]] std::vector<CiFile> audit_ci_files(std::span<const AuditedFile> files, audit::Severity fail_on);
 
 // The JSON document of docs/audit.md.
 void write_audit_json(JsonWriter& json, std::span<const AuditedFile> files, std::string_view profile,

@@ -2,6 +2,7 @@
 #include "common/sarif_writer.hpp"
 
 #include "common/json_writer.hpp"
+#include "common/suppression.hpp"
 #include "stguard/escape.hpp"
 
 namespace stguard::cli {
@@ -36,13 +37,38 @@ void write_rule(JsonWriter& json, std::string_view id, std::string_view name, st
   json.end_object();
 }
 
-void write_location(JsonWriter& json, std::string_view path, std::uint64_t offset) {
+void write_artifact(JsonWriter& json, std::string_view path, const ArtifactBase& base) {
+  json.key("artifactLocation").begin_object();
+  if (const auto relative = base.relative(path)) {
+    json.key("uri").string(sarif_uri(*relative));
+    json.key("uriBaseId").string(kSarifBaseId);
+  } else {
+    json.key("uri").string(sarif_uri(absolute_folded(path)));
+  }
+  json.end_object();
+}
+
+// The line every viewer places, and the byte offset as a binary region beside it.
+void write_location(JsonWriter& json, std::string_view path, std::uint64_t offset, const ArtifactBase& base) {
   json.key("locations").begin_array().begin_object();
   json.key("physicalLocation").begin_object();
-  json.key("artifactLocation").begin_object().key("uri").string(sarif_uri(path)).end_object();
-  if (offset != kNoOffset) json.key("region").begin_object().key("byteOffset").number(offset).end_object();
+  write_artifact(json, path, base);
+  json.key("region").begin_object().key("startLine").number(1).end_object();
   json.end_object();
   json.end_object().end_array();
+  if (offset == kNoOffset) return;
+  json.key("relatedLocations").begin_array().begin_object();
+  json.key("id").number(1);
+  json.key("physicalLocation").begin_object();
+  write_artifact(json, path, base);
+  json.key("region").begin_object().key("byteOffset").number(offset).end_object();
+  json.end_object();
+  json.key("message").begin_object().key("text").string("byte " + std::to_string(offset)).end_object();
+  json.end_object().end_array();
+}
+
+void write_fingerprint(JsonWriter& json, const std::string& fingerprint) {
+  json.key("partialFingerprints").begin_object().key("stguardFinding/v1").string(fingerprint).end_object();
 }
 
 }  // namespace
@@ -76,7 +102,8 @@ std::string sarif_uri(std::string_view path) {
   return out;
 }
 
-std::string write_sarif(std::span<const AuditedFile> files, std::string_view tool_name, std::string_view tool_version) {
+std::string write_sarif(std::span<const AuditedFile> files, std::string_view tool_name, std::string_view tool_version,
+                        const ArtifactBase& base) {
   JsonWriter json;
   json.begin_object();
   json.key("$schema").string(kSarifSchemaUri);
@@ -96,6 +123,9 @@ std::string write_sarif(std::span<const AuditedFile> files, std::string_view too
              "the file is not loadable as safetensors; the result message carries the validation error", Severity::high);
   json.end_array();
   json.end_object().end_object();
+  json.key("originalUriBaseIds").begin_object().key(kSarifBaseId).begin_object();
+  json.key("uri").string(sarif_uri(base.absolute() == "/" ? "/" : base.absolute() + "/"));
+  json.end_object().end_object();
 
   bool all_read = true;
   json.key("results").begin_array();
@@ -105,6 +135,7 @@ std::string write_sarif(std::span<const AuditedFile> files, std::string_view too
       continue;
     }
     const audit::AuditReport& report = *file.report;
+    const std::string repository_path = base.repository_path(file.path);
     if (report.verdict == audit::Verdict::invalid && report.error) {
       json.begin_object();
       json.key("ruleId").string(kInvalidFileRuleId);
@@ -112,7 +143,8 @@ std::string write_sarif(std::span<const AuditedFile> files, std::string_view too
       json.key("level").string("error");
       json.key("message").begin_object().key("text").string(
           "invalid safetensors file: [" + std::string(error_code_name(report.error->code)) + "] " + report.error->message).end_object();
-      write_location(json, file.path, report.error->offset);
+      write_location(json, file.path, report.error->offset, base);
+      write_fingerprint(json, invalid_file_fingerprint(repository_path, kInvalidFileRuleId, report.error->code));
       json.end_object();
     }
     for (std::size_t i = 0; i < report.findings.size(); ++i) {
@@ -122,10 +154,8 @@ std::string write_sarif(std::span<const AuditedFile> files, std::string_view too
       json.key("ruleIndex").number(static_cast<std::uint64_t>(finding.rule));
       json.key("level").string(sarif_level(finding.severity));
       json.key("message").begin_object().key("text").string(finding.message).end_object();
-      write_location(json, file.path, finding.offset);
-      if (i < file.fingerprints.size()) {
-        json.key("partialFingerprints").begin_object().key("stguardFinding/v1").string(file.fingerprints[i]).end_object();
-      }
+      write_location(json, file.path, finding.offset, base);
+      write_fingerprint(json, finding_fingerprint(repository_path, finding));
       if (const FindingSuppression* suppression = file.suppression(i)) {
         json.key("suppressions").begin_array().begin_object();
         json.key("kind").string(suppression->kind);
@@ -138,6 +168,7 @@ std::string write_sarif(std::span<const AuditedFile> files, std::string_view too
       if (!finding.tensor.empty()) json.key("tensor").string(finding.tensor);
       if (!finding.metadata_key.empty()) json.key("metadataKey").string(finding.metadata_key);
       if (!finding.json_path.empty()) json.key("jsonPath").string(finding.json_path);
+      if (finding.has_offset()) json.key("byteOffset").number(finding.offset);
       json.end_object();
       json.end_object();
     }
@@ -154,7 +185,7 @@ std::string write_sarif(std::span<const AuditedFile> files, std::string_view too
     json.key("message").begin_object().key("text").string(
         "cannot read " + escape_for_display(file.path) + ": [" + std::string(error_code_name(file.unreadable->code)) + "] " +
         file.unreadable->message).end_object();
-    write_location(json, file.path, kNoOffset);
+    write_location(json, file.path, kNoOffset, base);
     json.end_object();
   }
   json.end_array();

@@ -68,26 +68,38 @@ std::optional<std::string> add_severity_overrides(const std::vector<std::string>
   return std::nullopt;
 }
 
-std::string finding_fingerprint(const std::string& path, const audit::Finding& finding) {
+namespace {
+
+// SHA-256 over "stguard-finding-v1" and length-prefixed fields, in hex.
+std::string fingerprint_of(std::span<const std::string_view> fields) {
   std::string material = "stguard-finding-v1";
-  auto field = [&](std::string_view value) {
+  for (const std::string_view value : fields) {
     material += '\0';
     material += std::to_string(value.size());
     material += ':';
     material += value;
-  };
-  field(audit::rule_id(finding.rule));
-  field(path);
-  field(finding.tensor);
-  field(finding.metadata_key);
-  // Two directives inside one metadata value differ only by their path in it.
-  field(finding.json_path);
-  if (finding.rule == audit::Rule::strict_rejects) field(finding.evidence);
-  const bool located_by_name = !finding.tensor.empty() || !finding.metadata_key.empty();
-  field(!located_by_name && finding.has_offset() ? std::to_string(finding.offset) : std::string());
+  }
   const auto digest = audit::sha256(
       std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(material.data()), material.size()));
   return digest ? audit::to_hex(*digest) : std::string(kFingerprintHexLength, '0');
+}
+
+}  // namespace
+
+std::string finding_fingerprint(const std::string& path, const audit::Finding& finding) {
+  const bool located_by_name = !finding.tensor.empty() || !finding.metadata_key.empty();
+  const std::string offset = !located_by_name && finding.has_offset() ? std::to_string(finding.offset) : std::string();
+  // Two directives inside one metadata value differ only by their path in it.
+  std::vector<std::string_view> fields = {audit::rule_id(finding.rule), path, finding.tensor, finding.metadata_key,
+                                          finding.json_path};
+  if (finding.rule == audit::Rule::strict_rejects) fields.emplace_back(finding.evidence);
+  fields.emplace_back(offset);
+  return fingerprint_of(fields);
+}
+
+std::string invalid_file_fingerprint(const std::string& path, std::string_view rule_id, ErrorCode code) {
+  const std::string_view fields[] = {rule_id, path, error_code_name(code)};
+  return fingerprint_of(fields);
 }
 
 std::string baseline_text(std::span<const AuditedFile> files) {

@@ -48,6 +48,9 @@ struct SuppressionPolicy {
 [[nodiscard]] std::optional<std::string> load_baseline(const std::string& path, SuppressionPolicy& policy);
 
 [[nodiscard]] std::string finding_fingerprint(const std::string& path, const audit::Finding& finding);
+// The same kind of fingerprint for a file the reference reader refuses
+// (SARIF's STG-FILE-001 result): the rule, the path and the error code.
+[[nodiscard]] std::string invalid_file_fingerprint(const std::string& path, std::string_view rule_id, ErrorCode code);
 
 // Overrides severities, then fills every file's `fingerprints` and
 // `suppressions` (ignored rules first, then the baseline).
