@@ -8,6 +8,8 @@
 #   3. tsan (clang, ThreadSanitizer): the tests tagged [threads]
 #   4. fuzz (clang, libFuzzer): every fuzz target for a short fixed time on its corpus
 #   5. python: the Python package's pytest suite (scripts/test-python.sh), also with --quick
+#   (after the release suite, also with --quick: the reference check, and the CI
+#   job's checks: SARIF against the SARIF 2.1.0 schema and the pre-commit hooks)
 # Usage: scripts/test.sh [--quick]   (--quick: release suite, the reference check and python only)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -112,6 +114,15 @@ run_reference_check() {
   count_step reference python3 scripts/check-reference.py
 }
 
+# The CI job (docs/ci.md): the repository acceptance test with SARIF checked
+# against the SARIF 2.1.0 schema, and the pre-commit hooks run by pre-commit
+# try-repo; both install what they need into build/venv. One step each.
+run_ci_checks() {
+  echo "==> [ci] tests/ci/check_ci.sh, tests/ci/pre_commit_check.sh"
+  count_step ci-formats tests/ci/check_ci.sh build/release/bin
+  count_step pre-commit tests/ci/pre_commit_check.sh build/release/bin
+}
+
 # The Python package (scripts/test-python.sh): pytest's summary line gives the counts.
 run_python_suite() {
   echo "==> [python] scripts/test-python.sh"
@@ -142,6 +153,7 @@ start=$(date +%s)
 run_suite release
 require_language_tests
 run_reference_check
+run_ci_checks
 run_python_suite
 if [ $quick -eq 0 ]; then
   run_suite asan

@@ -4,7 +4,10 @@
 # temporary git repository holding a good and a bad model, `pre-commit
 # try-repo` of this checkout must pass each hook on the good model and fail
 # it on the bad one. The hooks are `language: system`, so try-repo needs no
-# network: it clones this checkout locally and runs the tools from PATH.
+# network and runs the tools from PATH. try-repo clones the hook repository;
+# to keep that instant, the hook repository is a one-commit git repository
+# holding this checkout's .pre-commit-hooks.yaml (the file itself, unchanged)
+# rather than the whole history of this checkout.
 # Usage: tests/ci/pre_commit_check.sh BIN_DIR    Exit status 0 when it held.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,12 +30,18 @@ open(sys.argv[1] + "/good.safetensors", "wb").write(good)
 open(sys.argv[1] + "/bad.safetensors", "wb").write(good[:-1])  # data truncated
 PY
 git -C "$repo" add good.safetensors bad.safetensors
+hooks="$work/hooks"
+mkdir -p "$hooks"
+cp "$root/.pre-commit-hooks.yaml" "$hooks/"
+git -C "$hooks" init -q
+git -C "$hooks" add .pre-commit-hooks.yaml
+git -C "$hooks" commit -q -m hooks
 
 # try-repo without a hook id runs every hook of the manifest; each reports Passed or Failed.
 failed=0
 run_hooks() {  # FILE EXPECTED(Passed|Failed)
   local log="$work/$1.log" status=0
-  (cd "$repo" && "$py" -m pre_commit try-repo "$root" --files "$1") >"$log" 2>&1 || status=$?
+  (cd "$repo" && "$py" -m pre_commit try-repo "$hooks" --files "$1") >"$log" 2>&1 || status=$?
   for hook in st-validate st-audit; do
     if grep -Eq "^$hook \(.*\.+$2\$" "$log"; then
       echo "pre-commit: $hook: $2 on $1"
