@@ -9,17 +9,27 @@
 namespace stguard::cli {
 namespace {
 
-std::string escape_chars(std::string_view text, bool property) {
+struct Substitution {
+  char from;
+  std::string_view to;
+};
+
+// GitHub's workflow-command escaping (a property value also needs ':' and ',')
+// and XML's five entities.
+constexpr Substitution kGithubMessage[] = {{'%', "%25"}, {'\r', "%0D"}, {'\n', "%0A"}};
+constexpr Substitution kGithubProperty[] = {{'%', "%25"}, {'\r', "%0D"}, {'\n', "%0A"}, {':', "%3A"}, {',', "%2C"}};
+constexpr Substitution kXmlEntities[] = {
+    {'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}, {'"', "&quot;"}, {'\'', "&apos;"}};
+
+std::string substituted(std::string_view text, std::span<const Substitution> table) {
   std::string out;
   out.reserve(text.size());
   for (const char c : text) {
-    switch (c) {
-      case '%': out += "%25"; break;
-      case '\r': out += "%0D"; break;
-      case '\n': out += "%0A"; break;
-      case ':': out += property ? "%3A" : ":"; break;
-      case ',': out += property ? "%2C" : ","; break;
-      default: out += c;
+    const auto hit = std::find_if(table.begin(), table.end(), [c](const Substitution& s) { return s.from == c; });
+    if (hit == table.end()) {
+      out += c;
+    } else {
+      out += hit->to;
     }
   }
   return out;
@@ -42,8 +52,8 @@ std::string error_title(std::string_view tool, const CiFile& file) {
 
 }  // namespace
 
-std::string github_escape_message(std::string_view text) { return escape_chars(text, false); }
-std::string github_escape_property(std::string_view text) { return escape_chars(text, true); }
+std::string github_escape_message(std::string_view text) { return substituted(text, kGithubMessage); }
+std::string github_escape_property(std::string_view text) { return substituted(text, kGithubProperty); }
 
 std::string write_github_annotations(std::span<const CiFile> files, std::string_view tool, const ArtifactBase& base,
                                      std::string_view summary_line) {
@@ -72,19 +82,7 @@ std::string xml_escape(std::string_view already_escaped) {
     safe += '\n';
     start = end + 1;
   }
-  std::string out;
-  out.reserve(safe.size());
-  for (const char c : safe) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
+  return substituted(safe, kXmlEntities);
 }
 
 std::string write_junit(std::span<const CiFile> files, std::string_view tool) {
