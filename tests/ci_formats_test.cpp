@@ -101,9 +101,10 @@ TEST_CASE("GitHub workflow commands: the escaping GitHub requires", "[ci][github
   bad.status = "invalid";
   bad.error = stguard::make_error(stguard::ErrorCode::data_truncated, "the file is short");
   bad.fails = true;
-  bad.findings.push_back({"STG-POLY-001", stguard::audit::Severity::high, "a ZIP: 50% sure", true});
-  bad.findings.push_back({"STG-VAL-001", stguard::audit::Severity::medium, "NaN", false});
-  bad.findings.push_back({"STG-HDR-001", stguard::audit::Severity::info, "unaligned", false});
+  using stguard::cli::AnnotationLevel;
+  bad.findings.push_back({"STG-POLY-001", "high", "a ZIP: 50% sure", true, AnnotationLevel::error});
+  bad.findings.push_back({"STG-VAL-001", "medium", "NaN", false, AnnotationLevel::warning});
+  bad.findings.push_back({"STG-HDR-001", "info", "unaligned", false, AnnotationLevel::notice});
   const std::string out = stguard::cli::write_github_annotations(std::span(&bad, 1), "st-audit", ArtifactBase("/"),
                                                                  "1 file: 0 valid");
   CHECK(out.find('\x1b') == std::string::npos);  // escaped for display before GitHub's escaping
@@ -177,6 +178,20 @@ TEST_CASE("the walk: name order, links inside followed once, links out reported,
   const auto narrowed = stguard::cli::collect_targets({root.string()}, only_b);
   REQUIRE(narrowed.targets.size() == 1);
   CHECK(narrowed.targets[0].path == root.string() + "/b/c/z.safetensors");
+
+  // An index whose shard is a link out of the tree is not judged (that would follow the link).
+  std::filesystem::create_directories(root / "linked");
+  dir.write("repo/linked/m.safetensors.index.json", as_bytes(R"({"weight_map": {"w": "m-1.safetensors"}})"));
+  std::filesystem::create_symlink("../../outside/o.safetensors", root / "linked" / "m-1.safetensors");
+  stguard::cli::WalkOptions linked_only;
+  linked_only.include.push_back(*PathPattern::parse("linked/*"));
+  linked_only.exclude.push_back(*PathPattern::parse("outdir"));  // a folder link out is reported whatever the include
+  const auto linked = stguard::cli::collect_targets({root.string()}, linked_only);
+  REQUIRE(linked.targets.size() == 2);
+  CHECK(linked.targets[0].path == root.string() + "/linked/m-1.safetensors");
+  CHECK(linked.targets[0].kind == Target::Kind::unreadable);
+  CHECK(linked.targets[1].kind == Target::Kind::unreadable);
+  CHECK(linked.targets[1].error->message.find("shard \"m-1.safetensors\" is a symbolic link") != std::string::npos);
 
   std::filesystem::create_directories(dir.path() / "empty");
   CHECK(stguard::cli::collect_targets({(dir.path() / "empty").string()}, {}).targets.empty());
