@@ -13,7 +13,7 @@ void WalkFlags::add_to(CLI::App& app) {
   app.add_option("--exclude", exclude, "In directory operands, skip files and folders matching this glob (repeatable)")
       ->type_name("GLOB");
   app.add_option("--base", base,
-                 "Folder that paths in github and sarif output are relative to (default: the working directory)")
+                 "Folder that paths in github output (and st-audit's sarif) are relative to (default: the working directory)")
       ->type_name("DIR");
 }
 
