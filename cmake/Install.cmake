@@ -1,5 +1,6 @@
 # Installation: headers, the library, a CMake package (find_package(stguard
-# CONFIG) gives stguard::stguard, and stguard::c / stguard::c_static for the C API) and pkg-config files (stguard.pc, stguard-c.pc).
+# CONFIG) gives stguard::stguard, stguard::c / stguard::c_static for the C API, and with
+# COMPONENTS remote stguard::remote) and pkg-config files (stguard.pc, stguard-c.pc).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -20,6 +21,19 @@ else()
   set(STGUARD_WITH_AUDIT OFF)
 endif()
 install(EXPORT stguardTargets NAMESPACE stguard:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stguard)
+# stguard::remote (libcurl) has an export set of its own: the package loads it
+# only for find_package(stguard CONFIG COMPONENTS remote), so consumers of
+# stguard::stguard alone never need libcurl.
+if(TARGET stguard_remote)
+  install(TARGETS stguard_remote EXPORT stguardRemoteTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(EXPORT stguardRemoteTargets NAMESPACE stguard:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stguard)
+  set(STGUARD_WITH_REMOTE ON)
+else()
+  set(STGUARD_WITH_REMOTE OFF)
+endif()
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/stguardConfig.cmake.in
   ${PROJECT_BINARY_DIR}/stguardConfig.cmake
