@@ -5,7 +5,7 @@
 #include <mutex>
 #include <new>
 
-#include "core_internal.hpp"
+#include "core/core_internal.hpp"
 #include "remote/transport.hpp"
 #include "stguard/remote.hpp"
 #include "stguard/validate.hpp"
@@ -76,7 +76,7 @@ class PrefixCollector final : public detail::BodyConsumer {
   std::uint64_t received_ = 0;
 };
 
-// Copies a range answer into a buffer the size of the range.
+// Copies a range answer into a buffer that holds the file from byte `first`.
 class RangeCollector final : public detail::BodyConsumer {
  public:
   RangeCollector(std::vector<std::uint8_t>& bytes, std::uint64_t first) : bytes_(bytes), first_(first) {}
@@ -146,7 +146,7 @@ Result<std::unique_ptr<RemoteFile::State>> open_state(const std::string& url, co
     rest.last = needed - 1;
     rest.pin = &state->version;
     rest.body_budget = remaining_budget(remote, state->stats.body_bytes);
-    RangeCollector tail(state->prefix, have);
+    RangeCollector tail(state->prefix, 0);  // the buffer holds the file from byte 0
     auto second = state->connection->get(rest, tail, deadline, state->stats);
     if (!second) return std::move(second).error();
   }
