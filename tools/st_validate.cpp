@@ -13,6 +13,7 @@
 #include "common/cli_options.hpp"
 #include "common/exit_codes.hpp"
 #include "common/json_writer.hpp"
+#include "common/remote_operand.hpp"
 #include "common/report.hpp"
 #include "stguard/escape.hpp"
 #include "stguard/file_validate.hpp"
@@ -23,7 +24,9 @@ using stguard::Error;
 using stguard::Header;
 using stguard::Result;
 
-Result<Header> validate_argument(const std::string& path, const stguard::Options& options) {
+Result<Header> validate_argument(const std::string& path, const stguard::Options& options,
+                                 const stguard::cli::RemoteFlags& remote) {
+  if (stguard::cli::is_url_operand(path)) return stguard::cli::validate_url_operand(path, options, remote);
   if (path != "-") return stguard::validate_path(path, options);
   struct stat info {};
   // A regular file on stdin (`< file`) is judged by its header alone; a pipe is streamed.
@@ -39,11 +42,14 @@ int main(int argc, char** argv) {
   CLI::App app{"st-validate: strictly validate safetensors files.\n\n"
                "Reads only the 8-byte length and the JSON header of each file (plus its size), so\n"
                "multi-GB models are judged in milliseconds. FILE may be '-' for standard input\n"
-               "(streamed: e.g. curl -s URL | st-validate -); use ./- for a file named '-'.",
+               "(streamed: e.g. curl -s URL | st-validate -); use ./- for a file named '-'.\n"
+               "FILE may also be an http:// or https:// URL: judged from at most two range requests\n"
+               "(docs/remote.md); the output names it with credentials and tokens redacted.",
                "st-validate"};
   app.footer(stguard::cli::profiles_help_text() + "\n" +
              stguard::cli::exit_status_help("every file is valid", "at least one file is invalid",
-                                            "a file could not be read (missing, unreadable, a directory)"));
+                                            "a file could not be read (missing, unreadable, a directory; for a\n"
+                                            "     URL: unreachable server, HTTP error, any NETWORK_* error)"));
   app.set_version_flag("--version", "st-validate 0.1.0");
 
   stguard::cli::ProfileFlags flags;
@@ -54,8 +60,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   bool quiet = false;
   app.add_flag("-q,--quiet", quiet, "Print nothing; report through the exit status only");
+  stguard::cli::RemoteFlags remote;
+  remote.add_to(app);
   std::vector<std::string> paths;
-  app.add_option("FILE", paths, "Files to validate ('-' = standard input)")->required();
+  app.add_option("FILE", paths, "Files to validate ('-' = standard input; http:// or https:// URLs)")->required();
 
   if (auto exit_now = stguard::cli::parse_command_line(app, argc, argv)) return *exit_now;
   if (auto refused = stguard::cli::check_stdin_operands("st-validate", paths, true)) return *refused;
@@ -74,8 +82,8 @@ int main(int argc, char** argv) {
   json.key("files").begin_array();
 
   for (const std::string& path : paths) {
-    const Result<Header> result = validate_argument(path, options);
-    const std::string display_path = path == "-" ? "<stdin>" : stguard::escape_for_display(path);
+    const Result<Header> result = validate_argument(path, options, remote);
+    const std::string display_path = path == "-" ? "<stdin>" : stguard::cli::display_operand(path);
     const bool unreadable = !result.ok() && stguard::cli::is_unreadable(result.error());
     if (result.ok()) {
       ++valid_count;
@@ -89,7 +97,7 @@ int main(int argc, char** argv) {
 
     if (format == "json") {
       json.begin_object();
-      json.key("path").string(path);
+      json.key("path").string(stguard::cli::json_operand(path));
       json.key("status").string(result.ok() ? "valid" : unreadable ? "unreadable" : "invalid");
       json.key("valid").boolean(result.ok());  // deprecated: status == "valid"
       json.key("profile").string(profile_name);

@@ -13,6 +13,9 @@
 
 #include "stguard/file_validate.hpp"
 #include "stguard/remote.hpp"
+#include "stguard/shard_writer.hpp"
+#include "stguard/writer.hpp"
+#include "support/run_tool.hpp"
 #include "support/test_files.hpp"
 
 using namespace stguard;
@@ -299,4 +302,125 @@ TEST_CASE("credentials reach the URL's origin only: a redirect to another port d
   const std::string other_log = read_text(server("STGUARD_TEST_HOSTILE_OTHER_AUTH_LOG"));
   CHECK(other_log.find("/small none") != std::string::npos);
   CHECK(other_log.find("credentials") == std::string::npos);
+}
+
+namespace {
+
+// A 4-shard checkpoint of 8 tensors in a new folder under nginx's root; its index URL.
+std::string serve_shard_set(const std::string& folder) {
+  const auto directory = std::filesystem::path(server("STGUARD_TEST_NGINX_ROOT")) / folder;
+  std::filesystem::create_directories(directory);
+  std::vector<std::vector<std::uint8_t>> data;
+  data.reserve(8);
+  FileBuilder builder;
+  for (int i = 0; i < 8; ++i) {
+    data.emplace_back(100, static_cast<std::uint8_t>(i));
+    REQUIRE(builder.add_tensor("t" + std::to_string(i), Dtype::U8, {100}, data.back()));
+  }
+  ShardWriteOptions options;
+  options.max_shard_bytes = 200;
+  options.durable = false;
+  auto written = save_sharded(builder, directory.string(), options);
+  REQUIRE(written.ok());
+  REQUIRE(written->index.shards.size() == 4);
+  return server("STGUARD_TEST_NGINX") + "/" + folder + "/" + written->index_file;
+}
+
+std::string local_path_of(const std::string& index_url) {
+  return server("STGUARD_TEST_NGINX_ROOT") + index_url.substr(server("STGUARD_TEST_NGINX").size());
+}
+
+}  // namespace
+
+TEST_CASE("a remote shard set gets the verdict the same files get on disk", "[.][remote-live]") {
+  const std::string good = serve_shard_set("shards-good");
+  auto remote_set = check_shard_index_url(good);
+  REQUIRE(remote_set.ok());
+  CHECK(remote_set->index.shards.size() == 4);
+  CHECK(remote_set->shard_headers.size() == 4);
+  CHECK(remote_set->total_size == 800);
+  CHECK(check_shard_index_url(good, {}, {}, 1).ok());  // one connection: the same
+
+  // Break it three ways; remote and local agree on the first error each time.
+  const std::string broken = serve_shard_set("shards-broken");
+  const std::string local = local_path_of(broken);
+  const auto folder = std::filesystem::path(local).parent_path();
+  std::vector<std::filesystem::path> shard_files;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    if (entry.path().extension() == ".safetensors") shard_files.push_back(entry.path());
+  }
+  std::sort(shard_files.begin(), shard_files.end());
+  REQUIRE(shard_files.size() == 4);
+  {
+    std::ofstream(shard_files[2], std::ios::binary | std::ios::trunc) << "not a model";
+    const auto on_disk = check_shard_index(local);
+    const auto over_http = check_shard_index_url(broken);
+    REQUIRE_FALSE(on_disk.ok());
+    REQUIRE_FALSE(over_http.ok());
+    CHECK(over_http.error().code == on_disk.error().code);
+    CHECK(over_http.error().message == on_disk.error().message);
+  }
+  {
+    std::filesystem::remove(shard_files[1]);  // a 404: could not be read, not invalid
+    const auto over_http = check_shard_index_url(broken);
+    REQUIRE_FALSE(over_http.ok());
+    CHECK(over_http.error().code == ErrorCode::network_http_status);
+    CHECK(over_http.error().message.find(shard_files[1].filename().string()) != std::string::npos);
+  }
+  CHECK(check_shard_index_url(server("STGUARD_TEST_NGINX") + "/shards-none/model.safetensors.index.json")
+            .error()
+            .code == ErrorCode::network_http_status);
+}
+
+TEST_CASE("the tools take URLs: verdicts, exit statuses 0/1/2, redacted names", "[.][remote-live]") {
+  const std::string nginx = server("STGUARD_TEST_NGINX");
+  const std::string port = nginx.substr(nginx.rfind(':') + 1);
+  std::string valid, invalid;
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(STGUARD_SOURCE_DIR) / "corpus")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("y_", 0) == 0 && (valid.empty() || name < valid)) valid = name;
+    if (name.rfind("n_", 0) == 0 && (invalid.empty() || name < invalid)) invalid = name;
+  }
+  const std::string valid_url = nginx + "/corpus/" + percent_encoded(valid);
+  auto result = test::run_tool("st-validate", {valid_url});
+  CHECK(result.exit_status == 0);
+  CHECK(result.out.rfind(valid_url + ": OK (", 0) == 0);
+
+  result = test::run_tool("st-validate", {valid_url, nginx + "/corpus/" + percent_encoded(invalid)});
+  CHECK(result.exit_status == 1);
+  CHECK(result.out.find(": INVALID [") != std::string::npos);
+
+  const std::string secret_url = "http://user:hunter2@127.0.0.1:" + port + "/nope?access_token=tok-123";
+  result = test::run_tool("st-validate", {valid_url, secret_url, "--header", "X-Api-Key: key-456"});
+  CHECK(result.exit_status == 2);
+  CHECK(result.out.find("http://***@127.0.0.1:" + port + "/nope?access_token=REDACTED: ERROR [NETWORK_HTTP_STATUS]") !=
+        std::string::npos);
+  for (const std::string secret : {"hunter2", "tok-123", "key-456"}) {
+    CHECK(result.out.find(secret) == std::string::npos);
+    CHECK(result.err.find(secret) == std::string::npos);
+  }
+  result = test::run_tool("st-validate", {"--format", "json", secret_url});
+  CHECK(result.exit_status == 2);
+  CHECK(result.out.find("\"status\": \"unreadable\"") != std::string::npos);
+  CHECK(result.out.find("hunter2") == std::string::npos);
+
+  result = test::run_tool("st-validate", {"http://127.0.0.1:9/x.safetensors"});  // refused connection
+  CHECK(result.exit_status == 2);
+  CHECK(result.out.find("[NETWORK_CONNECT]") != std::string::npos);
+  result = test::run_tool("st-validate", {"ftp://127.0.0.1/x.safetensors"});
+  CHECK(result.exit_status == 2);
+  CHECK(result.out.find("[INVALID_ARGUMENT]") != std::string::npos);
+
+  result = test::run_tool("st-inspect", {"--json", nginx + "/big.safetensors"});
+  CHECK(result.exit_status == 0);
+  CHECK(result.out.find("\"tensor_count\": 183") != std::string::npos);
+  result = test::run_tool("st-inspect", {nginx + "/corpus/" + percent_encoded(invalid)});
+  CHECK(result.exit_status == 1);
+
+  const std::string index = serve_shard_set("shards-cli");
+  result = test::run_tool("st-shard", {"check", "--connections", "3", index});
+  CHECK(result.exit_status == 0);
+  CHECK(result.out.find(": OK (4 shards, 8 tensors") != std::string::npos);
+  result = test::run_tool("st-shard", {"check", nginx + "/shards-missing/model.safetensors.index.json"});
+  CHECK(result.exit_status == 2);
 }

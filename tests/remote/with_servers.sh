@@ -11,6 +11,7 @@
 # The command sees:
 #   STGUARD_TEST_NGINX=http://127.0.0.1:PORT   STGUARD_TEST_NGINX_LOG=access log
 #     (one line per request: URI, status, body bytes sent, Range header)
+#   STGUARD_TEST_NGINX_ROOT: the folder nginx serves (tests may add files)
 #   STGUARD_TEST_HOSTILE=http://127.0.0.1:PORT STGUARD_TEST_HOSTILE_OTHER=...
 #   STGUARD_TEST_HOSTILE_AUTH_LOG, STGUARD_TEST_HOSTILE_OTHER_AUTH_LOG (one line
 #     per request: path, then "credentials" or "none")
@@ -129,6 +130,7 @@ start_hostile "$work/other.port"
 
 export STGUARD_TEST_NGINX="http://127.0.0.1:$nginx_port"
 export STGUARD_TEST_NGINX_LOG="$work/access.log"
+export STGUARD_TEST_NGINX_ROOT="$work/www"
 export STGUARD_TEST_HOSTILE="http://127.0.0.1:$(cat "$work/hostile.port")"
 export STGUARD_TEST_HOSTILE_OTHER="http://127.0.0.1:$(cat "$work/other.port")"
 export STGUARD_TEST_HOSTILE_AUTH_LOG="$work/hostile.port.auth"

@@ -32,6 +32,7 @@
 #include "stguard/error.hpp"
 #include "stguard/header.hpp"
 #include "stguard/options.hpp"
+#include "stguard/shard_index.hpp"
 #include "stguard/slice.hpp"
 
 namespace stguard::remote {
@@ -149,6 +150,18 @@ class RemoteFile {
 // RemoteFile::open(url, validation, remote), keeping only the verdict.
 [[nodiscard]] Result<Header> validate_url(const std::string& url, const Options& validation = Options::strict(),
                                           const RemoteOptions& remote = {}) noexcept;
+
+// A sharded checkpoint behind a URL: the index (at most
+// options.limits.max_index_bytes, else INDEX_INVALID_JSON) and every shard it
+// names, resolved against `index_url` as a relative link ("model-00001-of-
+// 00030.safetensors" next to the index), validated with `connections`
+// transfers at once, and cross-checked exactly as check_shard_index does (the
+// same first error for the same set). A shard that cannot be fetched is its
+// NETWORK_* error (message naming the shard), not INDEX_SHARD_INVALID.
+[[nodiscard]] Result<CheckedShardSet> check_shard_index_url(const std::string& index_url,
+                                                            const ShardCheckOptions& options = {},
+                                                            const RemoteOptions& remote = {},
+                                                            unsigned connections = 8) noexcept;
 
 }  // namespace stguard::remote
 
