@@ -54,12 +54,12 @@ size = sparse_model.write_sparse(sys.argv[1], sparse_model.llama_layout(layers=2
 assert size > 8 << 30, size
 PY
 
-# Waits until a TCP port on 127.0.0.1 accepts connections (5 s at most).
+# Waits until a TCP port on 127.0.0.1 accepts connections (20 s at most: the machine may be busy).
 wait_for_port() {
   local port=$1 tries=0
   until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
     tries=$((tries + 1))
-    if [ "$tries" -gt 100 ]; then return 1; fi
+    if [ "$tries" -gt 400 ]; then return 1; fi
     sleep 0.05
   done
 }
@@ -120,7 +120,7 @@ start_hostile() {
   pids+=($!)
   until [ -s "$port_file" ]; do
     tries=$((tries + 1))
-    if [ "$tries" -gt 200 ]; then echo "with_servers.sh: the hostile server did not start" >&2; exit 1; fi
+    if [ "$tries" -gt 600 ]; then echo "with_servers.sh: the hostile server did not start" >&2; exit 1; fi
     sleep 0.05
   done
   wait_for_port "$(cat "$port_file")"

@@ -141,6 +141,12 @@ Result<std::vector<std::uint8_t>> fetch_tensor_operand(const std::string& url, c
 #endif
 }
 
+Error url_audit_refusal() {
+  return make_error(ErrorCode::invalid_argument,
+                    "st-audit does not audit URLs yet: judge the file with st-validate URL, or download it and "
+                    "audit the copy (docs/remote.md)");
+}
+
 Result<CheckedShardSet> check_shard_index_url_operand(const std::string& url, const ShardCheckOptions& options,
                                                       const RemoteFlags& flags) {
 #if STGUARD_CLI_HAVE_REMOTE
