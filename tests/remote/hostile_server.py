@@ -161,60 +161,53 @@ def drip(h):
         time.sleep(1)
 
 
-def redirect_loop(h):
-    h.send_response(302)
-    h.send_header("Location", "/redirect-loop")
+def redirect(h, location, status=302):
+    h.send_response(status)
+    h.send_header("Location", location)
     h.send_header("Content-Length", "0")
     h.end_headers()
+
+
+def redirect_loop(h):
+    redirect(h, "/redirect-loop")
 
 
 def redirect_other_origin(h):
     # ?to=PORT: the other server (another port is another origin).
-    port = h.path.split("to=", 1)[1]
-    h.send_response(302)
-    h.send_header("Location", f"http://127.0.0.1:{port}/small")
-    h.send_header("Content-Length", "0")
-    h.end_headers()
+    redirect(h, f"http://127.0.0.1:{h.path.split('to=', 1)[1]}/small")
 
 
 def redirect_same_origin(h):
-    h.send_response(307)
-    h.send_header("Location", "/small")
-    h.send_header("Content-Length", "0")
-    h.end_headers()
+    redirect(h, "/small", 307)
 
 
 def redirect_ftp(h):
-    h.send_response(302)
-    h.send_header("Location", "ftp://127.0.0.1/small")
-    h.send_header("Content-Length", "0")
-    h.end_headers()
+    redirect(h, "ftp://127.0.0.1/small")
 
 
 def small(h):
     h.send_range(SMALL)
 
 
-def changed(h):
-    # The first request for each URL (?id=... makes it unique per test) sees
-    # FILE_A, later ones FILE_B with another ETag; If-Match is ignored (a
-    # hostile or broken cache).
-    key = h.path
+def request_number(h):
+    """How many requests for this exact URL came before (?id=... makes it unique per test)."""
     with Handler.lock:
-        count = Handler.changed_requests.get(key, 0)
-        Handler.changed_requests[key] = count + 1
-    if count == 0:
+        count = Handler.changed_requests.get(h.path, 0)
+        Handler.changed_requests[h.path] = count + 1
+    return count
+
+
+def changed(h):
+    # The first request sees FILE_A, later ones FILE_B with another ETag;
+    # If-Match is ignored (a hostile or broken cache).
+    if request_number(h) == 0:
         h.send_range(FILE_A, etag='"a"')
     else:
         h.send_range(FILE_B, etag='"b"')
 
 
 def changed_honouring_if_match(h):
-    key = h.path
-    with Handler.lock:
-        count = Handler.changed_requests.get(key, 0)
-        Handler.changed_requests[key] = count + 1
-    if count == 0:
+    if request_number(h) == 0:
         h.send_range(FILE_A, etag='"a"')
     elif h.headers.get("If-Match") not in (None, '"b"'):
         h.send_response(412)
