@@ -8,6 +8,7 @@
 
 #include "remote/http_response.hpp"
 #include "stguard/remote.hpp"
+#include "support/run_tool.hpp"
 
 using namespace stguard;
 using namespace stguard::remote;
@@ -236,4 +237,23 @@ TEST_CASE("a failed open gives a RemoteFile whose reads fail with the same error
   CHECK(bytes.error().code == ErrorCode::invalid_argument);
   CHECK(file->read_tensor("w").error().code == ErrorCode::invalid_argument);
   CHECK(file->header().tensor_count() == 0);
+}
+
+TEST_CASE("the tools: URL flags show the library's defaults; st-audit refuses URLs, redacted", "[remote][cli]") {
+  const auto help = test::run_tool("st-validate", {"--help"});
+  REQUIRE(help.exit_status == 0);
+  const RemoteOptions defaults;
+  CHECK(help.out.find("Remote files (URLs)") != std::string::npos);
+  CHECK(help.out.find("--max-bytes UINT:BYTES=" + std::to_string(defaults.max_bytes)) != std::string::npos);
+  CHECK(help.out.find("--max-redirects UINT:UINT in [0 - 100]=" + std::to_string(defaults.max_redirects)) !=
+        std::string::npos);
+  CHECK(help.out.find("--read-ahead UINT:BYTES=" + std::to_string(defaults.read_ahead)) != std::string::npos);
+  CHECK(test::run_tool("st-shard", {"check", "--help"}).out.find("--connections") != std::string::npos);
+
+  const auto audit = test::run_tool("st-audit", {"https://user:pw@127.0.0.1:9/m.safetensors?token=t0k"});
+  CHECK(audit.exit_status == 2);
+  CHECK(audit.out.find("INVALID_ARGUMENT") != std::string::npos);
+  CHECK(audit.out.find("https://***@127.0.0.1:9/m.safetensors?token=REDACTED") != std::string::npos);
+  CHECK(audit.out.find("t0k") == std::string::npos);
+  CHECK(audit.out.find(":pw@") == std::string::npos);
 }

@@ -5,7 +5,6 @@
 #include <chrono>
 
 #include "stguard/escape.hpp"
-#include "stguard/remote.hpp"
 
 namespace stguard::cli {
 namespace {

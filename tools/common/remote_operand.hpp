@@ -16,22 +16,26 @@
 #include "stguard/error.hpp"
 #include "stguard/header.hpp"
 #include "stguard/options.hpp"
+#include "stguard/remote.hpp"
 #include "stguard/shard_index.hpp"
 
 namespace stguard::cli {
+
+// The library's defaults are the flags' defaults (and their --help text).
+inline const remote::RemoteOptions kRemoteDefaults{};
 
 struct RemoteFlags {
   std::vector<std::string> headers;
   std::string token_env;
   std::string ca_file;
-  double connect_timeout_seconds = 10;
-  double timeout_seconds = 60;
-  std::uint64_t low_speed_limit = 1024;
-  double low_speed_time_seconds = 10;
-  unsigned max_redirects = 5;
-  std::uint64_t max_bytes = 256ull * 1024 * 1024;
-  std::uint64_t read_ahead = 64 * 1024;
-  unsigned connections = 8;  // st-shard check only
+  double connect_timeout_seconds = static_cast<double>(kRemoteDefaults.connect_timeout.count()) / 1000.0;
+  double timeout_seconds = static_cast<double>(kRemoteDefaults.total_timeout.count()) / 1000.0;
+  std::uint64_t low_speed_limit = kRemoteDefaults.low_speed_bytes;
+  double low_speed_time_seconds = static_cast<double>(kRemoteDefaults.low_speed_time.count());
+  unsigned max_redirects = kRemoteDefaults.max_redirects;
+  std::uint64_t max_bytes = kRemoteDefaults.max_bytes;
+  std::uint64_t read_ahead = kRemoteDefaults.read_ahead;
+  unsigned connections = 8;  // st-shard check only (check_shard_index_url's default)
 
   // Registers --header, --token-env, --ca-file, --connect-timeout, --timeout,
   // --low-speed-limit, --low-speed-time, --max-redirects, --max-bytes and
