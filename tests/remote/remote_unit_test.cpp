@@ -239,7 +239,7 @@ TEST_CASE("a failed open gives a RemoteFile whose reads fail with the same error
   CHECK(file->header().tensor_count() == 0);
 }
 
-TEST_CASE("the tools: URL flags show the library's defaults; st-audit refuses URLs, redacted", "[remote][cli]") {
+TEST_CASE("the tools' URL flags show the library's defaults, and st-audit refuses URLs, redacted", "[remote][cli]") {
   const auto help = test::run_tool("st-validate", {"--help"});
   REQUIRE(help.exit_status == 0);
   const RemoteOptions defaults;
