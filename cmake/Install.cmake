@@ -4,8 +4,11 @@
 #                                                  stguard::c, stguard::c_static; needs only Threads
 #   find_package(stguard CONFIG COMPONENTS audit)  adds stguard::audit, and only then looks for
 #                                                  OpenSSL, utf8proc and libyaml (its dependencies)
-# The audit library has its own export file (stguardAuditTargets.cmake) so that
-# the core package never names those dependencies.
+#   find_package(stguard CONFIG COMPONENTS remote) adds stguard::remote (URLs), and only then
+#                                                  looks for libcurl
+# The audit and remote libraries have their own export files
+# (stguardAuditTargets.cmake, stguardRemoteTargets.cmake) so that the core
+# package never names those dependencies.
 include(CMakePackageConfigHelpers)
 
 install(TARGETS stguard_core stguard stguard_c stguard_c_static EXPORT stguardTargets
@@ -21,6 +24,13 @@ if(TARGET stguard_audit)
     INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/audit/include/stguard DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   install(EXPORT stguardAuditTargets NAMESPACE stguard:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stguard)
+endif()
+if(TARGET stguard_remote)
+  install(TARGETS stguard_remote EXPORT stguardRemoteTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(EXPORT stguardRemoteTargets NAMESPACE stguard:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stguard)
 endif()
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/stguardConfig.cmake.in

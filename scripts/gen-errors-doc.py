@@ -16,6 +16,8 @@ CLASSES = {1: "framing", 2: "encoding", 3: "syntax", 4: "schema", 5: "layout", 6
 def class_of(number):
     if number >= 9900:
         return "internal"
+    if number >= 1100:
+        return "network"
     if number >= 1000:
         return "index"
     return CLASSES[number // 100]

@@ -22,6 +22,7 @@
 #include "common/exit_codes.hpp"
 #include "common/json_writer.hpp"
 #include "common/progress_bar.hpp"
+#include "common/remote_operand.hpp"
 #include "common/repository_walk.hpp"
 #include "common/report.hpp"
 #include "common/terminal.hpp"
@@ -291,6 +292,10 @@ std::vector<AuditedFile> audit_targets(const stguard::cli::TargetList& targets, 
   for (const Target& target : targets.targets) {
     if (target.kind == Target::Kind::unreadable) {
       files.push_back({target.path, std::nullopt, target.error});
+      continue;
+    }
+    if (stguard::cli::is_url_operand(target.path)) {  // not audited remotely yet (docs/remote.md); printed redacted
+      files.push_back({stguard::cli::json_operand(target.path), std::nullopt, stguard::cli::url_audit_refusal()});
       continue;
     }
     progress.start(target.path);

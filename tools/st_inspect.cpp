@@ -20,6 +20,7 @@
 #include "common/cli_options.hpp"
 #include "common/exit_codes.hpp"
 #include "common/json_writer.hpp"
+#include "common/remote_operand.hpp"
 #include "common/report.hpp"
 #include "stguard/escape.hpp"
 #include "stguard/reader.hpp"
@@ -83,8 +84,7 @@ std::string pad(std::string text, std::size_t width) {
   return text;
 }
 
-void print_table(const std::string& display_path, const Reader& reader) {
-  const stguard::Header& header = reader.header();
+void print_table(const std::string& display_path, const stguard::Header& header) {
   std::cout << display_path << ": OK (" << stguard::cli::describe_header(header) << ", "
             << stguard::profile_name(header.profile()) << ")\n";
   for (const Error& violation : header.strict_violations()) {
@@ -96,12 +96,12 @@ void print_table(const std::string& display_path, const Reader& reader) {
     std::string name, dtype, shape, offsets, bytes;
   };
   std::vector<Row> rows;
-  rows.reserve(reader.tensor_count() + 1);
+  rows.reserve(header.tensor_count() + 1);
   rows.push_back(Row{"NAME", "DTYPE", "SHAPE", "OFFSETS", "BYTES"});
-  for (const TensorView tensor : reader.tensors()) {
-    rows.push_back(Row{stguard::escape_for_display(tensor.name()), std::string(stguard::dtype_name(tensor.dtype())),
-                       shape_text(tensor.shape()),
-                       "[" + std::to_string(tensor.data_begin()) + ", " + std::to_string(tensor.data_end()) + "]",
+  for (const stguard::TensorInfo& tensor : header.tensors()) {
+    rows.push_back(Row{stguard::escape_for_display(tensor.name), std::string(stguard::dtype_name(tensor.dtype)),
+                       shape_text(tensor.shape),
+                       "[" + std::to_string(tensor.begin) + ", " + std::to_string(tensor.end) + "]",
                        std::to_string(tensor.byte_size())});
   }
   std::size_t name_width = 0, dtype_width = 0, shape_width = 0, offsets_width = 0;
@@ -128,8 +128,7 @@ void print_table(const std::string& display_path, const Reader& reader) {
   }
 }
 
-void print_json(const std::string& path, const Reader& reader) {
-  const stguard::Header& header = reader.header();
+void print_json(const std::string& path, const stguard::Header& header) {
   stguard::cli::JsonWriter json;
   json.begin_object();
   json.key("tool").string("st-inspect");
@@ -142,17 +141,17 @@ void print_json(const std::string& path, const Reader& reader) {
   json.key("data_bytes").number(header.data_size());
   json.key("file_bytes").number(header.file_size());
   json.key("tensors").begin_array();
-  for (const TensorView tensor : reader.tensors()) {
+  for (const stguard::TensorInfo& tensor : header.tensors()) {
     json.begin_object();
-    json.key("name").string(tensor.name());
-    json.key("dtype").string(stguard::dtype_name(tensor.dtype()));
+    json.key("name").string(tensor.name);
+    json.key("dtype").string(stguard::dtype_name(tensor.dtype));
     json.key("shape").begin_array();
-    for (const std::uint64_t dim : tensor.shape()) json.number(dim);
+    for (const std::uint64_t dim : tensor.shape) json.number(dim);
     json.end_array();
-    json.key("data_offsets").begin_array().number(tensor.data_begin()).number(tensor.data_end()).end_array();
-    json.key("file_offset").number(tensor.file_offset());
+    json.key("data_offsets").begin_array().number(tensor.begin).number(tensor.end).end_array();
+    json.key("file_offset").number(header.data_offset() + tensor.begin);
     json.key("bytes").number(tensor.byte_size());
-    json.key("elements").number(tensor.element_count());
+    json.key("elements").number(tensor.element_count);
     json.end_object();
   }
   json.end_array();
@@ -258,13 +257,49 @@ int report_failure(const std::string& display_path, const Error& error) {
   return unreadable ? stguard::cli::kExitUsageOrIo : stguard::cli::kExitInvalid;
 }
 
+// A URL: the listing from the validated header, or one tensor's (or a
+// slice's) bytes fetched with one range request (docs/remote.md).
+int inspect_url(const std::string& url, const std::string& display_path, const stguard::Options& options,
+                const stguard::cli::RemoteFlags& remote, bool json, const std::string* dump_name,
+                const std::vector<std::string>* slice_args) {
+  if (dump_name == nullptr) {
+    auto header = stguard::cli::validate_url_operand(url, options, remote);
+    if (!header) {
+      const int status = report_failure(display_path, header.error());
+      if (json) print_json_failure(stguard::cli::json_operand(url), std::string(stguard::profile_name(options.profile)),
+                                   header.error());
+      return status;
+    }
+    if (json) {
+      print_json(stguard::cli::json_operand(url), *header);
+    } else {
+      print_table(display_path, *header);
+    }
+    std::cout.flush();
+    return std::cout ? stguard::cli::kExitOk : stguard::cli::kExitUsageOrIo;
+  }
+  const std::string& name = slice_args == nullptr ? *dump_name : slice_args->at(0);
+  auto bytes = stguard::cli::fetch_tensor_operand(url, options, remote, name,
+                                                  slice_args == nullptr ? nullptr : &slice_args->at(1));
+  if (!bytes) return report_failure(display_path, bytes.error());
+  std::signal(SIGPIPE, SIG_IGN);
+  int error_number = 0;
+  if (write_all(*bytes, error_number) == WriteOutcome::failed) {
+    std::cerr << "st-inspect: cannot write to standard output: " << std::strerror(error_number) << '\n';
+    return stguard::cli::kExitUsageOrIo;
+  }
+  return stguard::cli::kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"st-inspect: list the tensors and metadata of a safetensors file, or dump their bytes.\n\n"
                "The file is validated first (strict by default), exactly as st-validate does; an\n"
                "invalid file is refused with the same message and exit status. FILE may be '-'\n"
-               "when standard input is a regular file (st-inspect - < model.safetensors).\n",
+               "when standard input is a regular file (st-inspect - < model.safetensors), or an\n"
+               "http:// or https:// URL (the header from at most two range requests; --dump and\n"
+               "--slice fetch just those bytes, held in memory up to --max-bytes; docs/remote.md).\n",
                "st-inspect"};
   app.footer(std::string(kHelpFooter) + "\n" + stguard::cli::profiles_help_text() + "\n" +
              stguard::cli::exit_status_help(
@@ -288,18 +323,26 @@ int main(int argc, char** argv) {
                            ->type_name("NAME SPEC");
   json_flag->excludes(dump_option)->excludes(slice_option);
   dump_option->excludes(slice_option);
+  stguard::cli::RemoteFlags remote;
+  remote.add_to(app);
   std::string path;
-  app.add_option("FILE", path, "The safetensors file ('-' = standard input, if it is a regular file)")->required();
+  app.add_option("FILE", path,
+                 "The safetensors file ('-' = standard input, if it is a regular file), or an http(s) URL")
+      ->required();
 
   if (auto exit_now = stguard::cli::parse_command_line(app, argc, argv)) return *exit_now;
 
   const bool binary = !dump_option->empty() || !slice_option->empty();
-  const std::string display_path = path == "-" ? "<stdin>" : stguard::escape_for_display(path);
+  const std::string display_path = path == "-" ? "<stdin>" : stguard::cli::display_operand(path);
   if (binary && ::isatty(STDOUT_FILENO) == 1) {
     std::cerr << "st-inspect: refusing to write binary tensor data to a terminal; redirect stdout "
                  "(e.g. > tensor.bin or | xxd)\n";
     return stguard::cli::kExitUsageOrIo;
   }
+
+  if (stguard::cli::is_url_operand(path)) return inspect_url(path, display_path, flags.options(), remote, json,
+                                                              binary ? &dump_name : nullptr,
+                                                              slice_option->empty() ? nullptr : &slice_args);
 
   stguard::ReaderOptions reader_options;
   reader_options.validation = flags.options();
@@ -315,9 +358,9 @@ int main(int argc, char** argv) {
 
   if (!binary) {
     if (json) {
-      print_json(path, reader);
+      print_json(path, reader.header());
     } else {
-      print_table(display_path, reader);
+      print_table(display_path, reader.header());
     }
     std::cout.flush();
     return std::cout ? stguard::cli::kExitOk : stguard::cli::kExitUsageOrIo;

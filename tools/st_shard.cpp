@@ -21,6 +21,7 @@
 
 #include "common/cli_options.hpp"
 #include "common/exit_codes.hpp"
+#include "common/remote_operand.hpp"
 #include "common/report.hpp"
 #include "stguard/unique_fd.hpp"
 #include "stguard/escape.hpp"
@@ -175,9 +176,11 @@ stguard::ShardCheckOptions check_options(const stguard::Options& options, std::o
   return check;
 }
 
-int run_check(const std::string& index_path, const stguard::ShardCheckOptions& check, bool quiet) {
-  const std::string display = stguard::escape_for_display(index_path);
-  auto set = stguard::check_shard_index(index_path, check);
+int run_check(const std::string& index_path, const stguard::ShardCheckOptions& check, const cli::RemoteFlags& remote,
+              bool quiet) {
+  const std::string display = cli::display_operand(index_path);
+  auto set = cli::is_url_operand(index_path) ? cli::check_shard_index_url_operand(index_path, check, remote)
+                                             : stguard::check_shard_index(index_path, check);
   if (!set) {
     const bool unreadable = cli::is_unreadable(set.error());
     if (!quiet) std::cout << display << (unreadable ? ": ERROR " : ": INVALID ") << cli::format_error(set.error()) << '\n';
@@ -292,8 +295,13 @@ int main(int argc, char** argv) {
   check->add_flag("--require-total-size", check_require_total_size, kRequireTotalSizeHelp);
   bool check_quiet = false;
   check->add_flag("-q,--quiet", check_quiet, "Print nothing; report through the exit status only");
+  cli::RemoteFlags check_remote;
+  check_remote.add_to(*check, true);
   std::string check_index;
-  check->add_option("INDEX", check_index, "The model.safetensors.index.json")->required();
+  check->add_option("INDEX", check_index,
+                    "The model.safetensors.index.json, or its http(s) URL (shards resolved next to it and\n"
+                    "fetched --connections at a time; docs/remote.md)")
+      ->required();
 
   if (auto exit_now = cli::parse_command_line(app, argc, argv)) return *exit_now;
   // Every input here is opened by name (shards relative to the index, IN read
@@ -309,5 +317,6 @@ int main(int argc, char** argv) {
   if (join->parsed()) {
     return run_join(join_index, join_out, check_options(join_flags.options(), join_max_shards, join_require_total_size), join_quiet);
   }
-  return run_check(check_index, check_options(check_flags.options(), check_max_shards, check_require_total_size), check_quiet);
+  return run_check(check_index, check_options(check_flags.options(), check_max_shards, check_require_total_size),
+                   check_remote, check_quiet);
 }

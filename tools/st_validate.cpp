@@ -17,6 +17,7 @@
 #include "common/cli_options.hpp"
 #include "common/exit_codes.hpp"
 #include "common/json_writer.hpp"
+#include "common/remote_operand.hpp"
 #include "common/repository_walk.hpp"
 #include "common/report.hpp"
 #include "common/walk_flags.hpp"
@@ -35,6 +36,7 @@ struct Settings {
   stguard::cli::ProfileFlags profile;
   stguard::cli::WalkFlags walk;
   stguard::cli::WalkOptions walk_options;
+  stguard::cli::RemoteFlags remote;
   std::string format = "text";
   bool quiet = false;
   std::vector<std::string> paths;
@@ -60,7 +62,8 @@ void build_app(CLI::App& app, Settings& settings) {
   app.footer(stguard::cli::directory_operands_help() + "\n" + stguard::cli::profiles_help_text() + "\n" +
              stguard::cli::exit_status_help("every file is valid (or a folder held nothing to judge)",
                                             "at least one file is invalid",
-                                            "a file could not be read (missing, unreadable, not a regular file)"));
+                                            "a file could not be read (missing, unreadable, not a regular file;\n"
+                                            "     for a URL: unreachable server, HTTP error, any NETWORK_* error)"));
   app.set_version_flag("--version", "st-validate 0.1.0");
   settings.profile.add_to(app);
   app.add_option("--format", settings.format,
@@ -70,10 +73,15 @@ void build_app(CLI::App& app, Settings& settings) {
       ->capture_default_str();
   app.add_flag("-q,--quiet", settings.quiet, "Print nothing; report through the exit status only");
   settings.walk.add_to(app);
-  app.add_option("FILE", settings.paths, "Files or folders to validate ('-' = standard input)")->required();
+  settings.remote.add_to(app);
+  app.add_option("FILE", settings.paths,
+                 "Files or folders to validate ('-' = standard input; http:// or https:// URLs)")
+      ->required();
 }
 
-Result<Header> validate_argument(const std::string& path, const stguard::Options& options) {
+Result<Header> validate_argument(const std::string& path, const stguard::Options& options,
+                                 const stguard::cli::RemoteFlags& remote) {
+  if (stguard::cli::is_url_operand(path)) return stguard::cli::validate_url_operand(path, options, remote);
   if (path != "-") return stguard::validate_path(path, options);
   struct stat info {};
   // A regular file on stdin (`< file`) is judged by its header alone; a pipe is streamed.
@@ -124,7 +132,8 @@ void judge_index(const Target& target, const stguard::Options& options, std::vec
   }
 }
 
-std::vector<Verdict> judge(const stguard::cli::TargetList& targets, const stguard::Options& options) {
+std::vector<Verdict> judge(const stguard::cli::TargetList& targets, const stguard::Options& options,
+                           const stguard::cli::RemoteFlags& remote) {
   std::vector<Verdict> verdicts;
   for (const Target& target : targets.targets) {
     switch (target.kind) {
@@ -137,7 +146,9 @@ std::vector<Verdict> judge(const stguard::cli::TargetList& targets, const stguar
         break;
       }
       case Target::Kind::index: judge_index(target, options, verdicts); break;
-      case Target::Kind::file: verdicts.push_back(file_verdict(target.path, validate_argument(target.path, options)));
+      case Target::Kind::file:  // a URL is reported redacted (json_operand), a path as given
+        verdicts.push_back(
+            file_verdict(stguard::cli::json_operand(target.path), validate_argument(target.path, options, remote)));
     }
   }
   return verdicts;
@@ -276,7 +287,8 @@ int main(int argc, char** argv) {
                "Reads only the 8-byte length and the JSON header of each file (plus its size), so\n"
                "multi-GB models are judged in milliseconds. FILE may be a folder (walked for models),\n"
                "or '-' for standard input (streamed: e.g. curl -s URL | st-validate -); use ./- for a\n"
-               "file named '-'.",
+               "file named '-'. FILE may also be an http:// or https:// URL: judged from at most two\n"
+               "range requests (docs/remote.md); the output names it with credentials and tokens redacted.",
                "st-validate"};
   Settings settings;
   build_app(app, settings);
@@ -289,7 +301,7 @@ int main(int argc, char** argv) {
 
   const stguard::Options options = settings.profile.options();
   const stguard::cli::TargetList targets = stguard::cli::collect_targets(settings.paths, settings.walk_options);
-  const std::vector<Verdict> verdicts = judge(targets, options);
+  const std::vector<Verdict> verdicts = judge(targets, options, settings.remote);
   if (!settings.quiet) std::cout << report(settings, targets, verdicts, stguard::profile_name(options.profile));
   std::cout.flush();
   return exit_status(verdicts);

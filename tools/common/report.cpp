@@ -45,7 +45,7 @@ void write_error_json(JsonWriter& json, const Error& error) {
 
 bool is_unreadable(const Error& error) {
   const ErrorClass cls = error.error_class();
-  return cls == ErrorClass::io || cls == ErrorClass::internal || cls == ErrorClass::usage;
+  return cls == ErrorClass::io || cls == ErrorClass::network || cls == ErrorClass::internal || cls == ErrorClass::usage;
 }
 
 std::string describe_header(const Header& header) {

@@ -1,6 +1,8 @@
 // The directory walk and the shard claims (repository_walk.hpp).
 #include "common/repository_walk.hpp"
 
+#include "common/remote_operand.hpp"
+
 #include <dirent.h>
 #include <sys/stat.h>
 
@@ -261,7 +263,9 @@ TargetList collect_targets(const std::vector<std::string>& operands, const WalkO
     } else {
       Target target;
       target.path = operand;
-      target.kind = operand != "-" && is_index_path(operand) ? Target::Kind::index : Target::Kind::file;
+      // A URL operand is one remote file (an index URL is st-shard check's).
+      const bool local_index = operand != "-" && !is_url_operand(operand) && is_index_path(operand);
+      target.kind = local_index ? Target::Kind::index : Target::Kind::file;
       found.push_back(std::move(target));
     }
   }

@@ -27,6 +27,7 @@ enum class ErrorClass : std::uint8_t {
   usage = 8,     // an API or command-line argument is wrong (not the file)
   write = 9,     // the writer refused its input
   index = 10,    // a sharded checkpoint index is inconsistent
+  network = 11,  // a remote file (http/https) could not be fetched as asked (stguard::remote)
   internal = 99  // resource exhaustion or a bug
 };
 
@@ -119,6 +120,20 @@ enum class ErrorCode : std::uint16_t {
   index_total_size_mismatch = 1006,
   index_too_many_shards = 1007,
   index_shard_invalid = 1008,
+  // network (stguard::remote): the server could not be asked, or its answer
+  // was not what the request allows. Like io, "could not read", never "invalid".
+  network_dns = 1101,            // the host name could not be resolved
+  network_connect = 1102,        // no connection (refused, unreachable, proxy failure)
+  network_tls = 1103,            // TLS handshake or certificate verification failed
+  network_http_status = 1104,    // the server answered with an HTTP error or unexpected status
+  network_range_not_honoured = 1105,  // a missing, malformed or inconsistent Content-Range
+  network_object_changed = 1106,  // the file changed between two requests (ETag / Last-Modified / size)
+  network_too_many_redirects = 1107,
+  network_timeout = 1108,        // connect or total timeout, or the low-speed abort
+  network_body_too_large = 1109,  // more bytes than asked for or than max_bytes allows
+  network_encoding_refused = 1110,  // a Content-Encoding other than identity
+  network_redirect_refused = 1111,  // a redirect to another scheme, https to http, or a bad Location
+  network_protocol = 1112,       // a malformed response or one that ended early
   // internal
   out_of_memory = 9901,
   internal_error = 9999,

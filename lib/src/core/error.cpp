@@ -92,6 +92,18 @@ constexpr std::array kErrorTable{
     ErrorRow{C::index_total_size_mismatch, "INDEX_TOTAL_SIZE_MISMATCH", "metadata.total_size differs from the shards' tensor bytes"},
     ErrorRow{C::index_too_many_shards, "INDEX_TOO_MANY_SHARDS", "the index names more shards than allowed"},
     ErrorRow{C::index_shard_invalid, "INDEX_SHARD_INVALID", "a shard is missing or fails validation"},
+    ErrorRow{C::network_dns, "NETWORK_DNS", "the host name of a URL could not be resolved"},
+    ErrorRow{C::network_connect, "NETWORK_CONNECT", "no connection to the server or proxy (refused, unreachable)"},
+    ErrorRow{C::network_tls, "NETWORK_TLS", "the TLS handshake or the server's certificate verification failed"},
+    ErrorRow{C::network_http_status, "NETWORK_HTTP_STATUS", "the server answered with an HTTP error (404, 403, 500 ...) or an unexpected status"},
+    ErrorRow{C::network_range_not_honoured, "NETWORK_RANGE_NOT_HONOURED", "the server's Content-Range is missing, malformed, or not the range asked for"},
+    ErrorRow{C::network_object_changed, "NETWORK_OBJECT_CHANGED", "the remote file changed between two requests (ETag, Last-Modified or size)"},
+    ErrorRow{C::network_too_many_redirects, "NETWORK_TOO_MANY_REDIRECTS", "more redirects than max_redirects allows"},
+    ErrorRow{C::network_timeout, "NETWORK_TIMEOUT", "a connect or total timeout expired, or the transfer stayed below the low-speed limit"},
+    ErrorRow{C::network_body_too_large, "NETWORK_BODY_TOO_LARGE", "the server sent more bytes than asked for or than max_bytes allows"},
+    ErrorRow{C::network_encoding_refused, "NETWORK_ENCODING_REFUSED", "the server sent a Content-Encoding other than identity"},
+    ErrorRow{C::network_redirect_refused, "NETWORK_REDIRECT_REFUSED", "a redirect to a scheme other than http/https, from https to http, or without a usable Location"},
+    ErrorRow{C::network_protocol, "NETWORK_PROTOCOL", "the HTTP response is malformed or ended before its declared length"},
     ErrorRow{C::out_of_memory, "OUT_OF_MEMORY", "memory ran out while processing"},
     ErrorRow{C::internal_error, "INTERNAL_ERROR", "a bug in stguard (please report it)"},
 };
@@ -130,6 +142,7 @@ const ErrorRow* find_row(ErrorCode code) noexcept {
 ErrorClass error_class_of(ErrorCode code) noexcept {
   const auto value = static_cast<unsigned>(code);
   if (value >= 9900) return ErrorClass::internal;
+  if (value >= 1100) return ErrorClass::network;
   if (value >= 1000) return ErrorClass::index;
   return static_cast<ErrorClass>(value / 100);
 }
@@ -158,6 +171,7 @@ std::string_view error_class_name(ErrorClass cls) noexcept {
     case ErrorClass::usage: return "usage";
     case ErrorClass::write: return "write";
     case ErrorClass::index: return "index";
+    case ErrorClass::network: return "network";
     case ErrorClass::internal: return "internal";
   }
   return "internal";

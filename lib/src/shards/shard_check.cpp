@@ -48,12 +48,6 @@ Result<std::vector<std::uint8_t>> read_index_file(int dir_fd, const std::string&
   return bytes;
 }
 
-Error shard_error(const std::string& shard, const Error& cause) {
-  return make_error(ErrorCode::index_shard_invalid,
-                    "shard " + quote_for_display(shard) + ": [" + std::string(error_code_name(cause.code)) + "] " + cause.message,
-                    cause.offset, cause.tensor);
-}
-
 Result<CheckedShardSet> check(const std::string& index_path, const ShardCheckOptions& options,
                               std::vector<detail::writer_io::UniqueFd>* keep_open) {
   auto split = detail::writer_io::split_path(index_path);
@@ -74,41 +68,67 @@ Result<CheckedShardSet> check(const std::string& index_path, const ShardCheckOpt
                       "joining needs all " + std::to_string(index.shards.size()) +
                           " shards open at once, more than the open-file limit allows (raise ulimit -n)");
   }
-  std::vector<bool> found(index.weight_map.size(), false);
-  std::uint64_t total = 0;
-  bool total_overflowed = false;  // only a total_size that is present can be wrong
-  set.shard_headers.reserve(index.shards.size());
+  detail::ShardSetJudge judge(set, options);
   for (std::size_t s = 0; s < index.shards.size(); ++s) {
     const std::string& shard = index.shards[s];
     const int raw = ::openat(dir->get(), shard.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (raw < 0) {
-      return shard_error(shard, make_error(ErrorCode::io_open_failed, detail::writer_io::errno_message("cannot open", errno)));
+      return judge.add(make_error(ErrorCode::io_open_failed, detail::writer_io::errno_message("cannot open", errno))).error();
     }
     detail::writer_io::UniqueFd fd(raw);
-    auto header = validate_fd(fd.get(), options.shard_options);
-    if (!header) return shard_error(shard, header.error());
-    for (const TensorInfo& tensor : header->tensors()) {
-      const ShardIndexEntry* entry = index.find(tensor.name);
-      if (entry == nullptr) {
-        return make_error(ErrorCode::index_tensor_unlisted,
-                          "shard " + quote_for_display(shard) + " holds tensor " + quote_for_display(tensor.name) +
-                              ", which weight_map does not list",
-                          kNoOffset, tensor.name);
-      }
-      if (entry->shard != s) {
-        return make_error(ErrorCode::index_tensor_elsewhere,
-                          "tensor " + quote_for_display(tensor.name) + " is in shard " + quote_for_display(shard) +
-                              ", but weight_map puts it in " + quote_for_display(index.shards[entry->shard]),
-                          kNoOffset, tensor.name);
-      }
-      found[static_cast<std::size_t>(entry - index.weight_map.data())] = true;
-      total_overflowed = total_overflowed || __builtin_add_overflow(total, tensor.byte_size(), &total);
-    }
-    set.shard_headers.push_back(std::move(header).value());
+    if (Status status = judge.add(validate_fd(fd.get(), options.shard_options)); !status) return status.error();
     if (keep_open != nullptr) keep_open->push_back(std::move(fd));
   }
+  if (Status status = judge.finish(); !status) return status.error();
+  return set;
+}
+
+}  // namespace
+
+namespace detail {
+
+ShardSetJudge::ShardSetJudge(CheckedShardSet& set, const ShardCheckOptions& options)
+    : set_(set), options_(options), found_(set.index.weight_map.size(), false) {
+  set_.shard_headers.reserve(set_.index.shards.size());
+}
+
+Status ShardSetJudge::add(Result<Header> shard_header) {
+  const ShardIndex& index = set_.index;
+  const std::size_t s = set_.shard_headers.size();
+  if (s >= index.shards.size()) return make_error(ErrorCode::internal_error, "more shard verdicts than shards");
+  const std::string& shard = index.shards[s];
+  if (!shard_header) {
+    const Error& cause = shard_header.error();
+    return make_error(ErrorCode::index_shard_invalid,
+                      "shard " + quote_for_display(shard) + ": [" + std::string(error_code_name(cause.code)) + "] " +
+                          cause.message,
+                      cause.offset, cause.tensor);
+  }
+  for (const TensorInfo& tensor : shard_header->tensors()) {
+    const ShardIndexEntry* entry = index.find(tensor.name);
+    if (entry == nullptr) {
+      return make_error(ErrorCode::index_tensor_unlisted,
+                        "shard " + quote_for_display(shard) + " holds tensor " + quote_for_display(tensor.name) +
+                            ", which weight_map does not list",
+                        kNoOffset, tensor.name);
+    }
+    if (entry->shard != s) {
+      return make_error(ErrorCode::index_tensor_elsewhere,
+                        "tensor " + quote_for_display(tensor.name) + " is in shard " + quote_for_display(shard) +
+                            ", but weight_map puts it in " + quote_for_display(index.shards[entry->shard]),
+                        kNoOffset, tensor.name);
+    }
+    found_[static_cast<std::size_t>(entry - index.weight_map.data())] = true;
+    total_overflowed_ = total_overflowed_ || __builtin_add_overflow(total_, tensor.byte_size(), &total_);
+  }
+  set_.shard_headers.push_back(std::move(shard_header).value());
+  return {};
+}
+
+Status ShardSetJudge::finish() {
+  const ShardIndex& index = set_.index;
   for (std::size_t k = 0; k < index.weight_map.size(); ++k) {
-    if (found[k]) continue;
+    if (found_[k]) continue;
     const ShardIndexEntry& entry = index.weight_map[k];
     return make_error(ErrorCode::index_tensor_missing,
                       "weight_map puts tensor " + quote_for_display(entry.tensor) + " in shard " +
@@ -116,22 +136,18 @@ Result<CheckedShardSet> check(const std::string& index_path, const ShardCheckOpt
                       kNoOffset, entry.tensor);
   }
   if (!index.total_size) {
-    if (options.require_total_size) {
+    if (options_.require_total_size) {
       return make_error(ErrorCode::index_total_size_mismatch,
                         "the index has no metadata.total_size, and this check requires one");
     }
-  } else if (total_overflowed || *index.total_size != total) {
+  } else if (total_overflowed_ || *index.total_size != total_) {
     return make_error(ErrorCode::index_total_size_mismatch,
                       "metadata.total_size is " + std::to_string(*index.total_size) + ", the shards' tensors hold " +
-                          (total_overflowed ? std::string("more than 2^64") : std::to_string(total)) + " bytes");
+                          (total_overflowed_ ? std::string("more than 2^64") : std::to_string(total_)) + " bytes");
   }
-  set.total_size = total_overflowed ? ~std::uint64_t{0} : total;  // saturated
-  return set;
+  set_.total_size = total_overflowed_ ? ~std::uint64_t{0} : total_;  // saturated
+  return {};
 }
-
-}  // namespace
-
-namespace detail {
 
 Result<CheckedShardSet> check_shard_set(const std::string& index_path, const ShardCheckOptions& options,
                                         std::vector<writer_io::UniqueFd>* keep_open) noexcept {

@@ -10,6 +10,9 @@ void bind_validation(nanobind::module_& module);
 void bind_reader(nanobind::module_& module);
 void bind_writer(nanobind::module_& module);
 void bind_audit(nanobind::module_& module);
+#if STGUARD_PYTHON_HAVE_REMOTE
+void bind_remote(nanobind::module_& module);  // remote_binding.cpp, with libcurl only
+#endif
 }  // namespace stguard::python
 
 NB_MODULE(_stguard, module) {
@@ -20,4 +23,7 @@ NB_MODULE(_stguard, module) {
   bind_reader(module);
   bind_writer(module);
   bind_audit(module);
+#if STGUARD_PYTHON_HAVE_REMOTE
+  bind_remote(module);
+#endif
 }

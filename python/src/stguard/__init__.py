@@ -29,3 +29,13 @@ __all__ = [
     "StreamValidator", "TensorInfo", "TensorNotFoundError", "TensorSlice", "UsageError", "ValidationResult",
     "UnrepresentableShapeError", "WriteError", "audit", "safe_open", "validate", "validate_prefix",
 ]
+
+# Remote validation (validate_url needs the extension built with libcurl).
+from ._remote import AVAILABLE as _HAVE_REMOTE, RemoteError  # noqa: E402
+
+if _HAVE_REMOTE:
+    from ._remote import validate_url  # noqa: E402
+
+    __all__ += ["RemoteError", "validate_url"]
+else:  # pragma: no cover - a build without libcurl
+    __all__ += ["RemoteError"]

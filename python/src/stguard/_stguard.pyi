@@ -2,6 +2,9 @@
 #   python -m nanobind.stubgen -m stguard._stguard -o python/src/stguard/_stguard.pyi
 # (python/tests/test_stubs.py checks that it is current). The public API is
 # typed in the package's own .py files (py.typed).
+from collections.abc import Sequence
+
+
 class Header:
     @property
     def tensor_count(self) -> int: ...
@@ -67,3 +70,5 @@ def write(tensors: object, metadata: object, destination: object | None) -> obje
 def audit_path(path: str, profile: str, limits: object | None, values: bool, digests: bool, threads: int) -> dict: ...
 
 def audit_bytes(data: object, profile: str, limits: object | None, values: bool, digests: bool, threads: int) -> dict: ...
+
+def validate_url(url: str, profile: str, limits: object | None, headers: Sequence[str], timeout: float | None, connect_timeout: float | None, token_env: str, ca_file: str, max_redirects: int | None, max_bytes: int | None, read_ahead: int | None) -> tuple: ...

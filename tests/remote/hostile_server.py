@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""A hostile HTTP server for the remote-validation tests (loopback only).
+
+Every path misbehaves in one documented way (see ROUTES below); the tests in
+tests/remote/remote_live_test.cpp check that each gives its NETWORK_* error
+within its time limit. The served file is a valid safetensors file whose
+header is longer than the first request's 64 KiB read-ahead, so validating
+it needs the second, pinned request.
+
+Usage: hostile_server.py PORT_FILE [--other]
+  Binds 127.0.0.1 on a free port and writes the port to PORT_FILE once it
+  listens. Appends one line per request to PORT_FILE.auth: the path and
+  whether it carried credentials ("PATH credentials" or "PATH none"; any of
+  Authorization, X-Api-Key), so a test can check what a redirect's target
+  received.
+"""
+import json
+import os
+import struct
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def make_file(header_bytes=90_000):
+    """A valid safetensors file whose header is about `header_bytes` long."""
+    tensors = {}
+    offset = 0
+    index = 0
+    while len(json.dumps(tensors, separators=(",", ":"))) < header_bytes:
+        tensors[f"layer.{index}.weight"] = {"dtype": "F32", "shape": [4], "data_offsets": [offset, offset + 16]}
+        offset += 16
+        index += 1
+    text = json.dumps(tensors, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text + bytes(offset)
+
+
+FILE_A = make_file()
+FILE_B = make_file(110_000)  # a different file at the same URL (the "changed" route)
+SMALL = make_file(100)
+LARGE_DATA = 256 << 20
+_large_header = json.dumps({"big": {"dtype": "U8", "shape": [LARGE_DATA], "data_offsets": [0, LARGE_DATA]}}).encode()
+_large_header += b" " * (-len(_large_header) % 8)
+LARGE_PREFIX = struct.pack("<Q", len(_large_header)) + _large_header
+AUTH_LOG = None
+
+
+def parse_range(value, size):
+    """(first, last) of "bytes=first-last", cut at the file's end."""
+    first, last = value.split("=", 1)[1].split("-", 1)
+    first = int(first)
+    last = min(int(last), size - 1) if last else size - 1
+    return first, last
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    changed_requests = {}
+    lock = threading.Lock()
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def send_range(self, body, etag='"v1"', extra=None, content_range=None, content_length=None, payload=None):
+        first, last = parse_range(self.headers.get("Range", "bytes=0-"), len(body))
+        self.send_response(206)
+        self.send_header("Content-Range", content_range or f"bytes {first}-{last}/{len(body)}")
+        self.send_header("Content-Length", str(content_length if content_length is not None else last - first + 1))
+        self.send_header("ETag", etag)
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload if payload is not None else body[first:last + 1])
+
+    def send_whole(self, body, content_length=True):
+        self.send_response(200)
+        if content_length:
+            self.send_header("Content-Length", str(len(body)))
+        else:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        carried = any(self.headers.get(name) is not None for name in ("Authorization", "X-Api-Key"))
+        with Handler.lock, open(AUTH_LOG, "a") as log:
+            log.write(f"{self.path} {'credentials' if carried else 'none'}\n")
+        path = self.path.split("?", 1)[0]
+        route = ROUTES.get(path)
+        if route is None:
+            self.send_error(404)
+            return
+        try:
+            route(self)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client hung up, as it should on most routes
+
+
+def good(h):
+    h.send_range(FILE_A)
+
+
+def ignore_range(h):
+    h.send_whole(FILE_A)
+
+
+def ignore_range_endless(h):
+    # 200 without Content-Length: the size is unknown until the end, which never comes.
+    h.send_response(200)
+    h.send_header("Connection", "close")
+    h.end_headers()
+    h.wfile.write(FILE_A)
+    chunk = bytes(1 << 16)
+    while True:
+        h.wfile.write(chunk)
+
+
+def wrong_range(h):
+    h.send_range(FILE_A, content_range=f"bytes 100-65643/{len(FILE_A)}")
+
+
+def malformed_range(h):
+    h.send_range(FILE_A, content_range="bytes 0-65543/*")
+
+
+def lying_length(h):
+    # The head promises the whole range; the body stops short and the connection closes.
+    first, last = parse_range(h.headers.get("Range", "bytes=0-"), len(FILE_A))
+    h.send_response(206)
+    h.send_header("Content-Range", f"bytes {first}-{last}/{len(FILE_A)}")
+    h.send_header("Content-Length", str(last - first + 1))
+    h.send_header("Connection", "close")
+    h.end_headers()
+    h.wfile.write(FILE_A[first:first + 100])
+    h.close_connection = True
+
+
+def endless_range(h):
+    # A 206 whose body never ends (no Content-Length, connection close).
+    first, last = parse_range(h.headers.get("Range", "bytes=0-"), len(FILE_A))
+    h.send_response(206)
+    h.send_header("Content-Range", f"bytes {first}-{last}/{len(FILE_A)}")
+    h.send_header("Connection", "close")
+    h.end_headers()
+    chunk = bytes(1 << 16)
+    while True:
+        h.wfile.write(chunk)
+
+
+def drip(h):
+    first, last = parse_range(h.headers.get("Range", "bytes=0-"), len(FILE_A))
+    h.send_response(206)
+    h.send_header("Content-Range", f"bytes {first}-{last}/{len(FILE_A)}")
+    h.send_header("Content-Length", str(last - first + 1))
+    h.end_headers()
+    for byte in FILE_A[first:last + 1]:
+        h.wfile.write(bytes([byte]))
+        h.wfile.flush()
+        time.sleep(1)
+
+
+def redirect(h, location, status=302):
+    h.send_response(status)
+    h.send_header("Location", location)
+    h.send_header("Content-Length", "0")
+    h.end_headers()
+
+
+def redirect_loop(h):
+    redirect(h, "/redirect-loop")
+
+
+def redirect_other_origin(h):
+    # ?to=PORT: the other server (another port is another origin).
+    redirect(h, f"http://127.0.0.1:{h.path.split('to=', 1)[1]}/small")
+
+
+def redirect_same_origin(h):
+    redirect(h, "/small", 307)
+
+
+def redirect_ftp(h):
+    redirect(h, "ftp://127.0.0.1/small")
+
+
+def small(h):
+    h.send_range(SMALL)
+
+
+def request_number(h):
+    """How many requests for this exact URL came before (?id=... makes it unique per test)."""
+    with Handler.lock:
+        count = Handler.changed_requests.get(h.path, 0)
+        Handler.changed_requests[h.path] = count + 1
+    return count
+
+
+def changed(h):
+    # The first request sees FILE_A, later ones FILE_B with another ETag;
+    # If-Match is ignored (a hostile or broken cache).
+    if request_number(h) == 0:
+        h.send_range(FILE_A, etag='"a"')
+    else:
+        h.send_range(FILE_B, etag='"b"')
+
+
+def changed_honouring_if_match(h):
+    if request_number(h) == 0:
+        h.send_range(FILE_A, etag='"a"')
+    elif h.headers.get("If-Match") not in (None, '"b"'):
+        h.send_response(412)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+    else:
+        h.send_range(FILE_B, etag='"b"')
+
+
+def gzip(h):
+    h.send_range(FILE_A, extra={"Content-Encoding": "gzip"})
+
+
+def ignore_range_large(h):
+    # 200 with the whole of a valid 256 MiB file: only the header may be read.
+    h.send_response(200)
+    h.send_header("Content-Length", str(len(LARGE_PREFIX) + LARGE_DATA))
+    h.end_headers()
+    h.wfile.write(LARGE_PREFIX)
+    chunk = bytes(1 << 16)
+    for _ in range(LARGE_DATA // len(chunk)):
+        h.wfile.write(chunk)
+
+
+def server_error(h):
+    h.send_error(500)
+
+
+ROUTES = {
+    "/good": good,
+    "/small": small,
+    "/ignore-range": ignore_range,
+    "/ignore-range-endless": ignore_range_endless,
+    "/wrong-range": wrong_range,
+    "/malformed-range": malformed_range,
+    "/lying-length": lying_length,
+    "/endless": endless_range,
+    "/drip": drip,
+    "/redirect-loop": redirect_loop,
+    "/redirect-other-origin": redirect_other_origin,
+    "/redirect-same-origin": redirect_same_origin,
+    "/redirect-ftp": redirect_ftp,
+    "/changed": changed,
+    "/changed-412": changed_honouring_if_match,
+    "/gzip": gzip,
+    "/500": server_error,
+    "/ignore-range-large": ignore_range_large,
+}
+
+
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # Clients hang up on most routes on purpose: not worth a traceback.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+def main():
+    global AUTH_LOG
+    port_file = sys.argv[1]
+    AUTH_LOG = port_file + ".auth"
+    server = QuietServer(("127.0.0.1", 0), Handler)
+    with open(port_file + ".tmp", "w") as out:
+        out.write(str(server.server_address[1]))
+    os.rename(port_file + ".tmp", port_file)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
