@@ -11,8 +11,12 @@
 //   * depth is counted here, against the caller's limit;
 //   * lone low surrogates (\udc00), which RapidJSON 1.1 lets through, are
 //     rejected;
-//   * parsing stops after the top-level value and the rest is checked here,
-//     because RapidJSON takes a NUL byte for the end of input.
+//   * parsing stops after the top-level value and the rest is checked here
+//     (JSON whitespace only), because RapidJSON takes a NUL byte for the end
+//     of input.
+// It is plain strict JSON: whitespace around the value is allowed, as RFC
+// 8259 allows it. What a safetensors header asks beyond that (the first byte
+// '{', padding of spaces only) is the encoding step's (header_encoding.hpp).
 // The sink (HeaderBuilder) sees only object/array/key/string/number/bool/null
 // events with file offsets, and answers false to stop.
 #pragma once
@@ -195,14 +199,12 @@ inline constexpr std::uint64_t kReferenceMaxDepth = 127;
 struct TokenizerConfig {
   std::uint64_t max_depth = 127;
   std::uint64_t base_offset = 8;  // file offset of the first header byte
-  bool strict = true;             // first byte '{', space-only padding
 };
 
-// Recorded by the tokenizer in compat mode: things strict would reject.
-struct TokenizerNotes {
-  std::optional<Error> leading_whitespace;
-  std::optional<Error> non_space_padding;
-};
+// JSON whitespace (RFC 8259): space, tab, line feed, carriage return.
+[[nodiscard]] constexpr bool is_json_whitespace(std::uint8_t byte) noexcept {
+  return byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D;
+}
 
 template <typename Sink>
 class SaxAdapter {
@@ -275,28 +277,18 @@ class SaxAdapter {
   std::optional<Error> error_;
 };
 
-// Checks what follows the top-level value: JSON whitespace only (both
-// profiles), and only 0x20 in strict. `tail` is a cursor over the whole
-// header positioned where the value ended; `base_offset` is the file offset
-// of the header's first byte.
-[[nodiscard]] std::optional<Error> check_header_tail(ByteCursor tail, std::uint64_t base_offset,
-                                                    bool strict, TokenizerNotes& notes) noexcept;
+// Checks what follows the top-level value: JSON whitespace only. `tail` is a
+// cursor over the whole text positioned where the value ended; `base_offset`
+// is the file offset of the text's first byte.
+[[nodiscard]] std::optional<Error> check_json_tail(ByteCursor tail, std::uint64_t base_offset) noexcept;
 
-// Checks the first byte rule (strict: '{'; compat: notes it).
-[[nodiscard]] std::optional<Error> check_header_start(ByteCursor header, std::uint64_t file_offset,
-                                                     bool strict, TokenizerNotes& notes) noexcept;
-
-// Runs the tokenizer over `scratch`, a private copy of the header bytes
+// Runs the tokenizer over `scratch`, a private copy of the JSON text
 // (already validated as UTF-8) that parsing overwrites, feeding `sink`.
 // Returns the first error: the sink's, the adapter's, RapidJSON's, or the tail's.
 template <typename Sink>
-std::optional<Error> tokenize_json(std::span<char> scratch, const TokenizerConfig& config, Sink& sink,
-                                   TokenizerNotes& notes) {
+std::optional<Error> tokenize_json(std::span<char> scratch, const TokenizerConfig& config, Sink& sink) {
   const ByteCursor header(
       std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(scratch.data()), scratch.size()));
-  if (auto start_error = check_header_start(header, config.base_offset, config.strict, notes)) {
-    return start_error;
-  }
   CursorStream stream(scratch.data(), scratch.size());
   SaxAdapter<Sink> adapter(sink, stream, config);
   JsonReader reader;
@@ -317,7 +309,7 @@ std::optional<Error> tokenize_json(std::span<char> scratch, const TokenizerConfi
   // In-situ parsing rewrote bytes before the stop position only; the tail is intact.
   ByteCursor tail = header;
   (void)tail.skip(stream.Tell());
-  return check_header_tail(tail, config.base_offset, config.strict, notes);
+  return check_json_tail(tail, config.base_offset);
 }
 
 }  // namespace stguard::detail
