@@ -83,8 +83,16 @@ struct NumberScan {
 class CursorStream {
  public:
   using Ch = char;
-  CursorStream(char* data, std::size_t size) noexcept
-      : cursor_(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(data), size)), data_(data) {}
+  // Whether the string last decoded had an escape. RapidJSON decodes a
+  // string on a local copy of the stream and calls the handler before the
+  // copy is written back, so the copies share this through a pointer.
+  struct LastString {
+    bool had_escape = false;
+  };
+  CursorStream(char* data, std::size_t size, LastString* last_string = nullptr) noexcept
+      : cursor_(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(data), size)),
+        data_(data),
+        last_string_(last_string) {}
 
   Ch Peek() const noexcept {
     std::uint8_t byte = 0;
@@ -110,12 +118,19 @@ class CursorStream {
     data_[write_++] = c;
   }
   void Flush() noexcept {}
-  std::size_t PutEnd(Ch* begin) noexcept { return static_cast<std::size_t>(data_ + write_ - begin); }
+  // Called once the closing quote is read and the string's terminating NUL
+  // written: every escape is longer than what it decodes to, so the writer
+  // is behind the reader exactly when the string had one.
+  std::size_t PutEnd(Ch* begin) noexcept {
+    if (last_string_ != nullptr) last_string_->had_escape = write_ != cursor_.position();
+    return static_cast<std::size_t>(data_ + write_ - begin);
+  }
 
  private:
   ByteCursor cursor_;
   char* data_;
   std::size_t write_ = 0;
+  LastString* last_string_;
 };
 
 }  // namespace stguard::detail
@@ -210,8 +225,9 @@ template <typename Sink>
 class SaxAdapter {
  public:
   using Ch = char;
-  SaxAdapter(Sink& sink, const CursorStream& stream, const TokenizerConfig& config) noexcept
-      : sink_(sink), stream_(stream), config_(config) {}
+  SaxAdapter(Sink& sink, const CursorStream& stream, const CursorStream::LastString& last_string,
+             const TokenizerConfig& config) noexcept
+      : sink_(sink), stream_(stream), last_string_(last_string), config_(config) {}
 
   bool Null() { return sink_.on_null(offset()); }
   bool Bool(bool value) { return sink_.on_bool(value, offset()); }
@@ -260,8 +276,10 @@ class SaxAdapter {
     }
     return true;
   }
+  // The raw bytes passed the UTF-8 check, which refuses encoded surrogates,
+  // so only a string with an escape can hold one.
   bool check_surrogates(std::string_view text) {
-    if (!has_encoded_surrogate(text)) return true;
+    if (!last_string_.had_escape || !has_encoded_surrogate(text)) return true;
     error_ = make_error(ErrorCode::json_invalid_string, "lone surrogate escape in a string", offset());
     return false;
   }
@@ -272,6 +290,7 @@ class SaxAdapter {
 
   Sink& sink_;
   const CursorStream& stream_;
+  const CursorStream::LastString& last_string_;
   const TokenizerConfig& config_;
   std::uint64_t depth_ = 0;
   std::optional<Error> error_;
@@ -289,8 +308,9 @@ template <typename Sink>
 std::optional<Error> tokenize_json(std::span<char> scratch, const TokenizerConfig& config, Sink& sink) {
   const ByteCursor header(
       std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(scratch.data()), scratch.size()));
-  CursorStream stream(scratch.data(), scratch.size());
-  SaxAdapter<Sink> adapter(sink, stream, config);
+  CursorStream::LastString last_string;
+  CursorStream stream(scratch.data(), scratch.size(), &last_string);
+  SaxAdapter<Sink> adapter(sink, stream, last_string, config);
   JsonReader reader;
   constexpr unsigned kFlags =
       rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseInsituFlag;
