@@ -26,10 +26,17 @@ bool checked_element_count(const std::vector<std::uint64_t>& shape, std::uint64_
 
 // Indexes of `count` items sorted by key, ties by index, so equal keys sit
 // together in input order and the result never depends on the sort algorithm.
+// Writers emit names in order (the reference's keys are sorted), so one pass
+// first checks for keys already strictly ascending: then the order is the
+// input's, with no equal keys, and the sort is skipped.
 template <typename KeyOf>
 std::vector<std::uint32_t> sorted_indexes(std::size_t count, KeyOf key_of) {
   std::vector<std::uint32_t> order(count);
   std::iota(order.begin(), order.end(), 0U);
+  const auto ascending = std::adjacent_find(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return key_of(a).compare(key_of(b)) >= 0;
+  });
+  if (ascending == order.end()) return order;
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
     const int order_of_keys = key_of(a).compare(key_of(b));
     return order_of_keys != 0 ? order_of_keys < 0 : a < b;
@@ -106,11 +113,15 @@ std::optional<Error> HeaderBuilder::resolve_duplicate_metadata() {
 }
 
 std::optional<Error> HeaderBuilder::check_layout() {
-  std::sort(tensors_.begin(), tensors_.end(), [](const PendingTensor& a, const PendingTensor& b) {
+  const auto in_data_order = [](const PendingTensor& a, const PendingTensor& b) {
     if (a.info.begin != b.info.begin) return a.info.begin < b.info.begin;
     if (a.info.end != b.info.end) return a.info.end < b.info.end;
     return a.info.name < b.info.name;
-  });
+  };
+  // Files are written in data order: one pass instead of a sort for them.
+  if (!std::is_sorted(tensors_.begin(), tensors_.end(), in_data_order)) {
+    std::sort(tensors_.begin(), tensors_.end(), in_data_order);
+  }
   std::uint64_t running_end = 0;
   for (PendingTensor& pending : tensors_) {
     TensorInfo& info = pending.info;
