@@ -74,7 +74,8 @@ Result<Header> validate_fd(int fd, const Options& options) {
     const std::uint64_t length = *header_length;
     std::vector<std::uint8_t> header(static_cast<std::size_t>(length));
     const std::size_t have = std::min<std::size_t>(leading_size - kLengthBytes, header.size());
-    std::memcpy(header.data(), leading.data() + kLengthBytes, have);
+    // std::copy_n, not memcpy: with N = 0 the buffer's data() is null.
+    std::copy_n(leading.data() + kLengthBytes, have, header.data());
     if (Status status = pread_exact(fd, kLengthBytes + have, header.data() + have, header.size() - have); !status) {
       return status.error();
     }
