@@ -69,9 +69,8 @@ bool rapidjson_cursor_noop(std::span<char> text) {
 
 bool tokenizer_noop(std::span<char> text) {
   NoopSink sink;
-  detail::TokenizerNotes notes;
   const detail::TokenizerConfig config;
-  return !detail::tokenize_json(text, config, sink, notes);
+  return !detail::tokenize_json(text, config, sink);
 }
 
 }  // namespace stguard::bench

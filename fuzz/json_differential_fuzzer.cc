@@ -542,10 +542,8 @@ std::optional<Error> run_our_json_layer(std::string_view text, EventSink& sink) 
   }
   stguard::detail::TokenizerConfig config;
   config.max_depth = kMaxDepth;
-  config.strict = false;
-  stguard::detail::TokenizerNotes notes;
   std::vector<char> scratch(text.begin(), text.end());  // in-situ parsing overwrites it
-  return stguard::detail::tokenize_json(std::span<char>(scratch), config, sink, notes);
+  return stguard::detail::tokenize_json(std::span<char>(scratch), config, sink);
 }
 
 // The text with the chosen numbers replaced by "0" and spaces (same length,

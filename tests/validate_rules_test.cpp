@@ -255,3 +255,40 @@ TEST_CASE("padding errors point at the offending byte", "[validate][errors]") {
   REQUIRE(code_of(garbage) == ErrorCode::json_trailing_content);
   CHECK(garbage.error().offset == 8 + trailing.find('x'));
 }
+
+TEST_CASE("the padding rule applies once the JSON and the schema have passed", "[validate][errors]") {
+  // The encoding step finds the tab in the padding before any JSON is read,
+  // but an error inside the JSON or the schema comes first, in both profiles.
+  const auto tab_padded = [](const std::string& json) { return make_file(json + " \t ", 0); };
+  CHECK(code_of(validate_file(tab_padded(R"({"w":1})"))) == ErrorCode::tensor_not_object);
+  CHECK(code_of(validate_file(tab_padded(R"({"w":{"dtype":"X"}})"))) == ErrorCode::unknown_dtype);
+  CHECK(code_of(validate_file(tab_padded(R"({"w":)"))) == ErrorCode::json_unexpected_end);
+  CHECK(code_of(validate_file(tab_padded(R"({} x)"))) == ErrorCode::json_trailing_content);
+  const auto padded = validate_file(tab_padded("{}"));
+  REQUIRE(code_of(padded) == ErrorCode::padding_not_spaces);
+  CHECK(padded.error().offset == 8 + 3);
+  // Leading whitespace is refused before the JSON in strict, recorded in compat
+  // (with the padding, after what the schema recorded).
+  CHECK(code_of(validate_file(make_file(R"( {"w":1})", 0))) == ErrorCode::header_not_object_start);
+  const auto compat = validate_file(make_file("\n{\"__metadata__\":null}\t", 0), Options::compat());
+  REQUIRE(compat.ok());
+  std::vector<ErrorCode> codes;
+  for (const Error& violation : compat.value().strict_violations()) codes.push_back(violation.code);
+  CHECK(codes == std::vector<ErrorCode>{ErrorCode::metadata_null, ErrorCode::header_not_object_start,
+                                        ErrorCode::padding_not_spaces});
+}
+
+TEST_CASE("a lone surrogate escape is refused wherever it sits, plain strings around it or not",
+          "[validate][json]") {
+  const std::string tensor = tensor_json("U8", {0}, 0, 0);
+  const auto parse = [](const std::string& header) { return validate_file(make_file(header, 0), Options::compat()); };
+  CHECK(code_of(parse(R"({"a\udc00":)" + tensor + "}")) == ErrorCode::json_invalid_string);
+  CHECK(code_of(parse(R"({"a\nb\udc00":)" + tensor + "}")) == ErrorCode::json_invalid_string);
+  CHECK(code_of(parse(R"({"__metadata__":{"k":"\udc00"}})")) == ErrorCode::json_invalid_string);
+  CHECK(code_of(parse(R"({"__metadata__":{"\n":"x","k":"v\udfff"}})")) == ErrorCode::json_invalid_string);
+  // An escape in one string never makes the next, plain one suspect, and a
+  // valid pair decodes to a code point, not to a surrogate.
+  const auto fine = parse(R"({"__metadata__":{"\n":"\ud83d\ude00","k":"\u00e9"}})");
+  REQUIRE(fine.ok());
+  CHECK(*fine.value().metadata_value("\n") == "\xF0\x9F\x98\x80");
+}

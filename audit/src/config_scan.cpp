@@ -125,7 +125,6 @@ stguard::detail::TokenizerConfig json_config() noexcept {
   stguard::detail::TokenizerConfig config;
   config.max_depth = kConfigMaxDepth + 1;
   config.base_offset = 0;
-  config.strict = false;  // whitespace around the value is normal in a string
   return config;
 }
 
@@ -133,8 +132,7 @@ template <typename Sink>
 std::optional<Error> run_json(std::string_view text, Sink& sink) {
   // The tokenizer parses in place: a private copy, never the header's bytes.
   std::vector<char> scratch(text.begin(), text.end());
-  stguard::detail::TokenizerNotes notes;
-  return stguard::detail::tokenize_json(std::span<char>(scratch), json_config(), sink, notes);
+  return stguard::detail::tokenize_json(std::span<char>(scratch), json_config(), sink);
 }
 
 // JSON, or JSON cut short only by the depth bound (walked up to it).

@@ -12,18 +12,34 @@
 
 namespace stguard::detail {
 
-// Encoding, JSON, schema and layout checks of the N header bytes; the data
-// size check only when `data_size` is given. Never throws.
+// The one framing step, used by every validator (whole file, prefix,
+// descriptor, stream; the audit through read_header_length): N from the
+// first 8 bytes of `prefix`, checked against the format maximum and the
+// limits, and with `file_size` also the file's own rules: at least 8 bytes,
+// 8 + N within the file. A stream, whose size is not known yet, passes
+// nullopt, then the whole input at its end. The errors are the plain framing
+// errors; read_header_length adds the recognition of non-safetensors files.
+[[nodiscard]] Result<std::uint64_t> frame_header(std::span<const std::uint8_t> prefix,
+                                                 std::optional<std::uint64_t> file_size,
+                                                 const Options& options) noexcept;
+
+// The encoding step, the JSON layer, the schema and the layout over the N
+// header bytes (N already framed), parsing in place: `header_bytes` is the
+// caller's own buffer and is overwritten. The data size check only when
+// `data_size` is given. Never throws.
+[[nodiscard]] Result<Header> parse_header_in_place(std::span<std::uint8_t> header_bytes,
+                                                   std::optional<std::uint64_t> data_size,
+                                                   const Options& options) noexcept;
+
+// The same over N bytes no framing step has judged (parse_header, the
+// fuzzers): N against the limits, then one private copy parsed in place.
 [[nodiscard]] Result<Header> parse_header_bytes(std::span<const std::uint8_t> header_bytes,
                                                 std::optional<std::uint64_t> data_size,
                                                 const Options& options) noexcept;
 
-// Checks a header length N against the format maximum and the limits.
+// Checks a header length N against the format maximum and the limits (part
+// of frame_header; parse_header_bytes, which gets no prefix, calls it alone).
 [[nodiscard]] std::optional<Error> check_header_length(std::uint64_t header_length, const Options& options);
-
-// The framing errors, worded once so every validator reports the same text.
-[[nodiscard]] Error file_too_small_error(std::uint64_t file_size);
-[[nodiscard]] Error header_past_eof_error(std::uint64_t header_length, std::uint64_t file_size);
 
 // How many leading bytes explain_framing_error looks at: enough for an LFS
 // pointer's first line, an HTML doctype or an index's first keys.

@@ -63,8 +63,10 @@ class HeaderBuilder {
     done,
   };
 
-  struct PendingTensor {
-    TensorInfo info;
+  // What the layout needs of a tensor beside its TensorInfo, which is built
+  // in place in the Header's own array (header_.tensors_), so the entries
+  // are never moved into a second array.
+  struct TensorPlace {
     std::uint64_t key_offset = 0;  // file offset just after the name
     std::uint32_t name_rank = 0;   // position in name order among the survivors
   };
@@ -92,7 +94,7 @@ class HeaderBuilder {
   std::uint8_t offsets_count_ = 0;
   bool metadata_seen_ = false;
   bool metadata_is_object_ = false;
-  std::vector<PendingTensor> tensors_;
+  std::vector<TensorPlace> places_;  // parallel to header_.tensors_
   std::vector<MetadataEntry> metadata_;
   std::vector<std::uint64_t> metadata_offsets_;
   std::vector<Error> violations_;

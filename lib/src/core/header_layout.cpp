@@ -26,10 +26,17 @@ bool checked_element_count(const std::vector<std::uint64_t>& shape, std::uint64_
 
 // Indexes of `count` items sorted by key, ties by index, so equal keys sit
 // together in input order and the result never depends on the sort algorithm.
+// Writers emit names in order (the reference's keys are sorted), so one pass
+// first checks for keys already strictly ascending: then the order is the
+// input's, with no equal keys, and the sort is skipped.
 template <typename KeyOf>
 std::vector<std::uint32_t> sorted_indexes(std::size_t count, KeyOf key_of) {
   std::vector<std::uint32_t> order(count);
   std::iota(order.begin(), order.end(), 0U);
+  const auto ascending = std::adjacent_find(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return key_of(a).compare(key_of(b)) >= 0;
+  });
+  if (ascending == order.end()) return order;
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
     const int order_of_keys = key_of(a).compare(key_of(b));
     return order_of_keys != 0 ? order_of_keys < 0 : a < b;
@@ -42,38 +49,43 @@ std::vector<std::uint32_t> sorted_indexes(std::size_t count, KeyOf key_of) {
 std::optional<Error> HeaderBuilder::resolve_duplicate_tensors() {
   // One sort by name serves both duplicate detection and, through each
   // survivor's rank, the Header's name index (built in finish()).
-  const auto order = sorted_indexes(tensors_.size(), [&](std::uint32_t i) -> const std::string& {
-    return tensors_[i].info.name;
+  std::vector<TensorInfo>& tensors = header_.tensors_;
+  const auto order = sorted_indexes(tensors.size(), [&](std::uint32_t i) -> const std::string& {
+    return tensors[i].name;
   });
-  std::vector<bool> superseded(tensors_.size(), false);
+  std::vector<bool> superseded(tensors.size(), false);
   std::optional<std::uint32_t> first_repeat;  // the repeat that comes first in the file
   for (std::size_t k = 1; k < order.size(); ++k) {
-    if (tensors_[order[k]].info.name != tensors_[order[k - 1]].info.name) continue;
+    if (tensors[order[k]].name != tensors[order[k - 1]].name) continue;
     superseded[order[k - 1]] = true;  // a later entry of the same name wins
     if (!first_repeat || order[k] < *first_repeat) first_repeat = order[k];
   }
   if (first_repeat) {
-    const PendingTensor& repeat = tensors_[*first_repeat];
+    const TensorInfo& repeat = tensors[*first_repeat];
     Error error = make_error(ErrorCode::duplicate_tensor_name,
-                             "tensor name \"" + escape_for_display(repeat.info.name) + "\" appears more than once",
-                             repeat.key_offset, repeat.info.name);
+                             "tensor name \"" + escape_for_display(repeat.name) + "\" appears more than once",
+                             places_[*first_repeat].key_offset, repeat.name);
     if (options_.profile == Profile::strict) return error;
     note_strict_violation(std::move(error));
   }
   std::uint32_t rank = 0;
   for (const std::uint32_t index : order) {
-    if (!superseded[index]) tensors_[index].name_rank = rank++;
+    if (!superseded[index]) places_[index].name_rank = rank++;
   }
   if (first_repeat) {
     std::size_t kept = 0;
-    for (std::size_t i = 0; i < tensors_.size(); ++i) {
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
       if (superseded[i]) continue;
       // Never move an entry onto itself: a self-move-assigned vector is left
       // empty by libstdc++, which would erase the tensor's shape.
-      if (kept != i) tensors_[kept] = std::move(tensors_[i]);
+      if (kept != i) {
+        tensors[kept] = std::move(tensors[i]);
+        places_[kept] = places_[i];
+      }
       ++kept;
     }
-    tensors_.resize(kept);
+    tensors.resize(kept);
+    places_.resize(kept);
   }
   return std::nullopt;
 }
@@ -106,15 +118,34 @@ std::optional<Error> HeaderBuilder::resolve_duplicate_metadata() {
 }
 
 std::optional<Error> HeaderBuilder::check_layout() {
-  std::sort(tensors_.begin(), tensors_.end(), [](const PendingTensor& a, const PendingTensor& b) {
-    if (a.info.begin != b.info.begin) return a.info.begin < b.info.begin;
-    if (a.info.end != b.info.end) return a.info.end < b.info.end;
-    return a.info.name < b.info.name;
-  });
+  std::vector<TensorInfo>& tensors = header_.tensors_;
+  const auto in_data_order = [](const TensorInfo& a, const TensorInfo& b) {
+    if (a.begin != b.begin) return a.begin < b.begin;
+    if (a.end != b.end) return a.end < b.end;
+    return a.name < b.name;
+  };
+  // Files are written in data order: one pass instead of a sort for them.
+  // Any other order sorts indexes, then moves both arrays into that order.
+  if (!std::is_sorted(tensors.begin(), tensors.end(), in_data_order)) {
+    std::vector<std::uint32_t> order(tensors.size());
+    std::iota(order.begin(), order.end(), 0U);
+    std::sort(order.begin(), order.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return in_data_order(tensors[a], tensors[b]); });
+    std::vector<TensorInfo> sorted;
+    std::vector<TensorPlace> sorted_places;
+    sorted.reserve(tensors.size());
+    sorted_places.reserve(tensors.size());
+    for (const std::uint32_t index : order) {
+      sorted.push_back(std::move(tensors[index]));
+      sorted_places.push_back(places_[index]);
+    }
+    tensors = std::move(sorted);
+    places_ = std::move(sorted_places);
+  }
   std::uint64_t running_end = 0;
-  for (PendingTensor& pending : tensors_) {
-    TensorInfo& info = pending.info;
-    const std::uint64_t at = pending.key_offset;
+  for (std::size_t position = 0; position < tensors.size(); ++position) {
+    TensorInfo& info = tensors[position];
+    const std::uint64_t at = places_[position].key_offset;
     if (info.end < info.begin) {
       return make_error(ErrorCode::invalid_offsets,
                         "data_offsets end " + std::to_string(info.end) + " is before begin " + std::to_string(info.begin),
@@ -161,13 +192,11 @@ Result<Header> HeaderBuilder::finish(std::optional<std::uint64_t> data_size) {
   if (auto error = resolve_duplicate_metadata()) return *std::move(error);
   if (auto error = check_layout()) return *std::move(error);
 
-  header_.tensors_.reserve(tensors_.size());
-  header_.by_name_.resize(tensors_.size());
-  for (std::size_t position = 0; position < tensors_.size(); ++position) {
-    header_.by_name_[tensors_[position].name_rank] = static_cast<std::uint32_t>(position);
-    header_.tensors_.push_back(std::move(tensors_[position].info));
+  header_.by_name_.resize(places_.size());
+  for (std::size_t position = 0; position < places_.size(); ++position) {
+    header_.by_name_[places_[position].name_rank] = static_cast<std::uint32_t>(position);
   }
-  tensors_.clear();
+  std::vector<TensorPlace>().swap(places_);
   header_.header_length_ = header_length_;
   header_.profile_ = options_.profile;
   header_.has_metadata_object_ = metadata_is_object_;

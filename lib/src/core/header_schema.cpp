@@ -46,7 +46,7 @@ bool HeaderBuilder::strict_rule(ErrorCode code, std::string message, std::uint64
 }
 
 std::string_view HeaderBuilder::current_tensor_name() const {
-  return tensors_.empty() ? std::string_view{} : std::string_view(tensors_.back().info.name);
+  return header_.tensors_.empty() ? std::string_view{} : std::string_view(header_.tensors_.back().name);
 }
 
 bool HeaderBuilder::wrong_type(std::uint64_t offset) {
@@ -108,7 +108,7 @@ bool HeaderBuilder::accept_integer(std::string_view raw, std::uint64_t offset, s
 }
 
 bool HeaderBuilder::accept_tensor_name(std::string_view name, std::uint64_t offset) {
-  if (tensors_.size() >= options_.limits.max_tensors) {
+  if (header_.tensors_.size() >= options_.limits.max_tensors) {
     return fail(ErrorCode::limit_tensor_count,
                 "more than max_tensors (" + std::to_string(options_.limits.max_tensors) + ") tensors", offset);
   }
@@ -191,9 +191,9 @@ bool HeaderBuilder::on_key(std::string_view key, std::uint64_t offset) {
         return true;
       }
       if (!accept_tensor_name(key, offset)) return false;
-      tensors_.emplace_back();
-      tensors_.back().info.name.assign(key);
-      tensors_.back().key_offset = offset;
+      header_.tensors_.emplace_back();
+      header_.tensors_.back().name.assign(key);
+      places_.push_back(TensorPlace{offset, 0});
       state_ = State::tensor_value;
       return true;
     case State::metadata_key:
@@ -258,7 +258,7 @@ bool HeaderBuilder::on_string(std::string_view value, std::uint64_t offset) {
         return fail(ErrorCode::unknown_dtype, "unknown dtype \"" + escape_for_display(value.substr(0, 32)) + "\"",
                     offset, current_tensor_name());
       }
-      tensors_.back().info.dtype = *dtype;
+      header_.tensors_.back().dtype = *dtype;
       state_ = State::tensor_key;
       return true;
     }
@@ -272,7 +272,7 @@ bool HeaderBuilder::on_string(std::string_view value, std::uint64_t offset) {
 bool HeaderBuilder::on_number(std::string_view raw, std::uint64_t offset) {
   switch (state_) {
     case State::shape_item: {
-      TensorInfo& info = tensors_.back().info;
+      TensorInfo& info = header_.tensors_.back();
       if (info.shape.size() >= options_.limits.max_rank) {
         return fail(ErrorCode::limit_rank,
                     "shape has more than max_rank (" + std::to_string(options_.limits.max_rank) + ") dimensions",
@@ -290,7 +290,7 @@ bool HeaderBuilder::on_number(std::string_view raw, std::uint64_t offset) {
       }
       std::uint64_t value = 0;
       if (!accept_integer(raw, offset, value)) return false;
-      TensorInfo& info = tensors_.back().info;
+      TensorInfo& info = header_.tensors_.back();
       (offsets_count_ == 0 ? info.begin : info.end) = value;
       ++offsets_count_;
       return true;
@@ -320,7 +320,7 @@ bool HeaderBuilder::on_null(std::uint64_t offset) {
 bool HeaderBuilder::on_array_end(std::uint64_t offset) {
   switch (state_) {
     case State::shape_item: {
-      TensorInfo& info = tensors_.back().info;
+      TensorInfo& info = header_.tensors_.back();
       if (options_.profile == Profile::compat && info.shape.size() > Limits::strict_defaults().max_rank) {
         note_strict_violation(make_error(ErrorCode::limit_rank, "shape has more than 64 dimensions", offset, info.name));
       }

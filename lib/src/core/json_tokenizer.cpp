@@ -1,6 +1,5 @@
 // Non-template parts of the JSON layer: the integer grammar, the surrogate
-// check, RapidJSON error mapping, and the rules for what may precede and
-// follow the top-level object.
+// check, RapidJSON error mapping, and what may follow the top-level value.
 #include "core/json_tokenizer.hpp"
 
 #include <cstring>
@@ -88,49 +87,22 @@ std::string rapidjson_error_text(rapidjson::ParseErrorCode code) {
   }
 }
 
-namespace {
-
-bool is_json_whitespace(std::uint8_t byte) noexcept {
-  return byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D;
-}
-
-}  // namespace
-
-std::optional<Error> check_header_start(ByteCursor header, std::uint64_t file_offset, bool strict,
-                                        TokenizerNotes& notes) noexcept {
-  std::uint8_t first = 0;
-  if (!header.peek_u8(first) || first == '{') return std::nullopt;
-  if (!is_json_whitespace(first)) return std::nullopt;  // JSON layer reports the real problem
-  Error error = make_error(ErrorCode::header_not_object_start,
-                           "the header starts with whitespace instead of '{'", file_offset);
-  if (strict) return error;
-  notes.leading_whitespace = std::move(error);
-  return std::nullopt;
-}
-
-std::optional<Error> check_header_tail(ByteCursor tail, std::uint64_t base_offset, bool strict,
-                                       TokenizerNotes& notes) noexcept {
-  std::optional<Error> non_space;
-  std::uint8_t byte = 0;
-  while (tail.peek_u8(byte)) {
-    const std::uint64_t at = base_offset + tail.position();
-    if (!is_json_whitespace(byte)) {
-      return make_error(ErrorCode::json_trailing_content,
-                        byte == 0 ? "NUL byte after the top-level object"
-                                  : "non-whitespace content after the top-level object",
-                        at);
+std::optional<Error> check_json_tail(ByteCursor tail, std::uint64_t base_offset) noexcept {
+  try {
+    std::uint8_t byte = 0;
+    while (tail.peek_u8(byte)) {
+      if (!is_json_whitespace(byte)) {
+        return make_error(ErrorCode::json_trailing_content,
+                          byte == 0 ? "NUL byte after the top-level object"
+                                    : "non-whitespace content after the top-level object",
+                          base_offset + tail.position());
+      }
+      (void)tail.skip(1);
     }
-    if (byte != 0x20 && !non_space) {
-      non_space = make_error(ErrorCode::padding_not_spaces,
-                             "header padding contains a byte other than 0x20 (space)", at);
-    }
-    (void)tail.skip(1);
+    return std::nullopt;
+  } catch (...) {
+    return make_error(ErrorCode::out_of_memory, {});
   }
-  if (non_space) {
-    if (strict) return non_space;
-    notes.non_space_padding = std::move(non_space);
-  }
-  return std::nullopt;
 }
 
 }  // namespace stguard::detail

@@ -11,8 +11,12 @@
 //   * depth is counted here, against the caller's limit;
 //   * lone low surrogates (\udc00), which RapidJSON 1.1 lets through, are
 //     rejected;
-//   * parsing stops after the top-level value and the rest is checked here,
-//     because RapidJSON takes a NUL byte for the end of input.
+//   * parsing stops after the top-level value and the rest is checked here
+//     (JSON whitespace only), because RapidJSON takes a NUL byte for the end
+//     of input.
+// It is plain strict JSON: whitespace around the value is allowed, as RFC
+// 8259 allows it. What a safetensors header asks beyond that (the first byte
+// '{', padding of spaces only) is the encoding step's (header_encoding.hpp).
 // The sink (HeaderBuilder) sees only object/array/key/string/number/bool/null
 // events with file offsets, and answers false to stop.
 #pragma once
@@ -79,8 +83,16 @@ struct NumberScan {
 class CursorStream {
  public:
   using Ch = char;
-  CursorStream(char* data, std::size_t size) noexcept
-      : cursor_(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(data), size)), data_(data) {}
+  // Whether the string last decoded had an escape. RapidJSON decodes a
+  // string on a local copy of the stream and calls the handler before the
+  // copy is written back, so the copies share this through a pointer.
+  struct LastString {
+    bool had_escape = false;
+  };
+  CursorStream(char* data, std::size_t size, LastString* last_string = nullptr) noexcept
+      : cursor_(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(data), size)),
+        data_(data),
+        last_string_(last_string) {}
 
   Ch Peek() const noexcept {
     std::uint8_t byte = 0;
@@ -106,12 +118,19 @@ class CursorStream {
     data_[write_++] = c;
   }
   void Flush() noexcept {}
-  std::size_t PutEnd(Ch* begin) noexcept { return static_cast<std::size_t>(data_ + write_ - begin); }
+  // Called once the closing quote is read and the string's terminating NUL
+  // written: every escape is longer than what it decodes to, so the writer
+  // is behind the reader exactly when the string had one.
+  std::size_t PutEnd(Ch* begin) noexcept {
+    if (last_string_ != nullptr) last_string_->had_escape = write_ != cursor_.position();
+    return static_cast<std::size_t>(data_ + write_ - begin);
+  }
 
  private:
   ByteCursor cursor_;
   char* data_;
   std::size_t write_ = 0;
+  LastString* last_string_;
 };
 
 }  // namespace stguard::detail
@@ -195,21 +214,20 @@ inline constexpr std::uint64_t kReferenceMaxDepth = 127;
 struct TokenizerConfig {
   std::uint64_t max_depth = 127;
   std::uint64_t base_offset = 8;  // file offset of the first header byte
-  bool strict = true;             // first byte '{', space-only padding
 };
 
-// Recorded by the tokenizer in compat mode: things strict would reject.
-struct TokenizerNotes {
-  std::optional<Error> leading_whitespace;
-  std::optional<Error> non_space_padding;
-};
+// JSON whitespace (RFC 8259): space, tab, line feed, carriage return.
+[[nodiscard]] constexpr bool is_json_whitespace(std::uint8_t byte) noexcept {
+  return byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D;
+}
 
 template <typename Sink>
 class SaxAdapter {
  public:
   using Ch = char;
-  SaxAdapter(Sink& sink, const CursorStream& stream, const TokenizerConfig& config) noexcept
-      : sink_(sink), stream_(stream), config_(config) {}
+  SaxAdapter(Sink& sink, const CursorStream& stream, const CursorStream::LastString& last_string,
+             const TokenizerConfig& config) noexcept
+      : sink_(sink), stream_(stream), last_string_(last_string), config_(config) {}
 
   bool Null() { return sink_.on_null(offset()); }
   bool Bool(bool value) { return sink_.on_bool(value, offset()); }
@@ -258,8 +276,10 @@ class SaxAdapter {
     }
     return true;
   }
+  // The raw bytes passed the UTF-8 check, which refuses encoded surrogates,
+  // so only a string with an escape can hold one.
   bool check_surrogates(std::string_view text) {
-    if (!has_encoded_surrogate(text)) return true;
+    if (!last_string_.had_escape || !has_encoded_surrogate(text)) return true;
     error_ = make_error(ErrorCode::json_invalid_string, "lone surrogate escape in a string", offset());
     return false;
   }
@@ -270,35 +290,27 @@ class SaxAdapter {
 
   Sink& sink_;
   const CursorStream& stream_;
+  const CursorStream::LastString& last_string_;
   const TokenizerConfig& config_;
   std::uint64_t depth_ = 0;
   std::optional<Error> error_;
 };
 
-// Checks what follows the top-level value: JSON whitespace only (both
-// profiles), and only 0x20 in strict. `tail` is a cursor over the whole
-// header positioned where the value ended; `base_offset` is the file offset
-// of the header's first byte.
-[[nodiscard]] std::optional<Error> check_header_tail(ByteCursor tail, std::uint64_t base_offset,
-                                                    bool strict, TokenizerNotes& notes) noexcept;
+// Checks what follows the top-level value: JSON whitespace only. `tail` is a
+// cursor over the whole text positioned where the value ended; `base_offset`
+// is the file offset of the text's first byte.
+[[nodiscard]] std::optional<Error> check_json_tail(ByteCursor tail, std::uint64_t base_offset) noexcept;
 
-// Checks the first byte rule (strict: '{'; compat: notes it).
-[[nodiscard]] std::optional<Error> check_header_start(ByteCursor header, std::uint64_t file_offset,
-                                                     bool strict, TokenizerNotes& notes) noexcept;
-
-// Runs the tokenizer over `scratch`, a private copy of the header bytes
+// Runs the tokenizer over `scratch`, a private copy of the JSON text
 // (already validated as UTF-8) that parsing overwrites, feeding `sink`.
 // Returns the first error: the sink's, the adapter's, RapidJSON's, or the tail's.
 template <typename Sink>
-std::optional<Error> tokenize_json(std::span<char> scratch, const TokenizerConfig& config, Sink& sink,
-                                   TokenizerNotes& notes) {
+std::optional<Error> tokenize_json(std::span<char> scratch, const TokenizerConfig& config, Sink& sink) {
   const ByteCursor header(
       std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(scratch.data()), scratch.size()));
-  if (auto start_error = check_header_start(header, config.base_offset, config.strict, notes)) {
-    return start_error;
-  }
-  CursorStream stream(scratch.data(), scratch.size());
-  SaxAdapter<Sink> adapter(sink, stream, config);
+  CursorStream::LastString last_string;
+  CursorStream stream(scratch.data(), scratch.size(), &last_string);
+  SaxAdapter<Sink> adapter(sink, stream, last_string, config);
   JsonReader reader;
   constexpr unsigned kFlags =
       rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseInsituFlag;
@@ -317,7 +329,7 @@ std::optional<Error> tokenize_json(std::span<char> scratch, const TokenizerConfi
   // In-situ parsing rewrote bytes before the stop position only; the tail is intact.
   ByteCursor tail = header;
   (void)tail.skip(stream.Tell());
-  return check_header_tail(tail, config.base_offset, config.strict, notes);
+  return check_json_tail(tail, config.base_offset);
 }
 
 }  // namespace stguard::detail

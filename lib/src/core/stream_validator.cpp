@@ -1,6 +1,7 @@
-// Chunked validation (stdin, pipes). The prefix and header are buffered and
-// handed to the same core as whole-file validation; data bytes are only
-// counted. The buffer grows with what actually arrives, never from N alone.
+// Chunked validation (stdin, pipes). The prefix goes through the same framing
+// step as a file (frame_header), the header is buffered and parsed in place
+// by the same core as whole-file validation; data bytes are only counted. The
+// buffer grows with what actually arrives, never from N alone.
 #include "stguard/stream_validator.hpp"
 
 #include <algorithm>
@@ -19,8 +20,9 @@ constexpr std::size_t kPrefixBytes = 8;
 StreamValidator::StreamValidator(Options options) : options_(options) {}
 
 void StreamValidator::on_header_complete() noexcept {
-  const std::span<const std::uint8_t> header_bytes(buffered_.data() + kPrefixBytes, header_length_);
-  auto parsed = detail::parse_header_bytes(header_bytes, std::nullopt, options_);
+  // The buffer is discarded next, so the parser may decode in it: no copy.
+  const std::span<std::uint8_t> header_bytes(buffered_.data() + kPrefixBytes, header_length_);
+  auto parsed = detail::parse_header_in_place(header_bytes, std::nullopt, options_);
   if (!parsed) {
     early_error_ = std::move(parsed).error();
   } else {
@@ -41,12 +43,13 @@ bool StreamValidator::feed(std::span<const std::uint8_t> chunk) noexcept {
       (void)input.read_bytes(take, bytes);
       buffered_.insert(buffered_.end(), bytes.begin(), bytes.end());
       if (buffered_.size() < kPrefixBytes) return true;
-      ByteCursor prefix(buffered_);
-      (void)prefix.read_u64le(header_length_);
-      if (auto error = detail::check_header_length(header_length_, options_)) {
-        framing_error_ = std::move(error);
+      // The size is not known yet: the length's own limits now, the end of the input in finish().
+      auto framed = detail::frame_header(buffered_, std::nullopt, options_);
+      if (!framed) {
+        framing_error_ = std::move(framed).error();
         stage_ = Stage::recognition;
       } else {
+        header_length_ = *framed;
         stage_ = Stage::header;
       }
     }
@@ -90,13 +93,14 @@ Result<Header> StreamValidator::finish() const noexcept {
   try {
     if (early_error_) return *early_error_;
     switch (stage_) {
-      case Stage::prefix:
-        return detail::file_too_small_error(total_);
+      case Stage::prefix:  // fewer than 8 bytes: file_too_small
+        return detail::frame_header(buffered_, total_, options_).error();
       case Stage::recognition:
         return detail::explain_framing_error(*framing_error_, buffered_, total_);
       case Stage::header:
-        // Everything fed is still buffered here, as 8 + N is past the end.
-        return detail::explain_framing_error(detail::header_past_eof_error(header_length_, total_), buffered_,
+        // Everything fed is still buffered here, as 8 + N is past the end:
+        // the framing step judges it as a file of total_ bytes.
+        return detail::explain_framing_error(detail::frame_header(buffered_, total_, options_).error(), buffered_,
                                              total_);
       case Stage::data:
         break;

@@ -1,6 +1,11 @@
 // The framing layer and the public validation entry points. Order of checks
 // follows the reference (docs/format.md#order-of-checks): size >= 8, N against the caps, 8 + N
 // within the file, UTF-8 of the header, JSON, schema, layout, data size.
+//
+// The bytes go one way: frame_header reads and checks the length prefix once
+// (for every caller: whole file, prefix, descriptor, stream, audit), then
+// parse_header_in_place runs the encoding step, the JSON layer and the
+// HeaderBuilder over one mutable copy of the N header bytes.
 #include "stguard/validate.hpp"
 
 #include <new>
@@ -9,11 +14,33 @@
 
 #include "core/core_internal.hpp"
 #include "core/header_builder.hpp"
+#include "core/header_encoding.hpp"
 #include "core/json_tokenizer.hpp"
-#include "core/utf8.hpp"
 
 namespace stguard {
 namespace detail {
+namespace {
+
+constexpr std::uint64_t kPrefixBytes = 8;
+
+Error prefix_too_short(std::uint64_t needed, std::size_t have) {
+  return make_error(ErrorCode::io_read_failed, "prefix validation needs the first " + std::to_string(needed) +
+                                                   " bytes, got " + std::to_string(have));
+}
+
+Error file_too_small_error(std::uint64_t file_size) {
+  return make_error(ErrorCode::file_too_small,
+                    "file of " + std::to_string(file_size) + " bytes is shorter than the 8-byte header length", 0);
+}
+
+Error header_past_eof_error(std::uint64_t header_length, std::uint64_t file_size) {
+  return make_error(ErrorCode::header_past_eof,
+                    "header length " + std::to_string(header_length) + " runs past the end of the file (" +
+                        std::to_string(file_size) + " bytes)",
+                    0);
+}
+
+}  // namespace
 
 std::optional<Error> check_header_length(std::uint64_t header_length, const Options& options) {
   if (header_length > kFormatMaxHeaderBytes) {
@@ -30,43 +57,43 @@ std::optional<Error> check_header_length(std::uint64_t header_length, const Opti
   return std::nullopt;
 }
 
-Error file_too_small_error(std::uint64_t file_size) {
-  return make_error(ErrorCode::file_too_small,
-                    "file of " + std::to_string(file_size) + " bytes is shorter than the 8-byte header length", 0);
-}
-
-Error header_past_eof_error(std::uint64_t header_length, std::uint64_t file_size) {
-  return make_error(ErrorCode::header_past_eof,
-                    "header length " + std::to_string(header_length) + " runs past the end of the file (" +
-                        std::to_string(file_size) + " bytes)",
-                    0);
+Result<std::uint64_t> frame_header(std::span<const std::uint8_t> prefix, std::optional<std::uint64_t> file_size,
+                                   const Options& options) noexcept {
+  try {
+    if (file_size && *file_size < kPrefixBytes) return file_too_small_error(*file_size);
+    ByteCursor cursor(prefix);
+    std::uint64_t header_length = 0;
+    if (!cursor.read_u64le(header_length)) return prefix_too_short(kPrefixBytes, prefix.size());
+    if (auto error = check_header_length(header_length, options)) return *std::move(error);
+    if (file_size && header_length > *file_size - kPrefixBytes) {
+      return header_past_eof_error(header_length, *file_size);
+    }
+    return header_length;
+  } catch (const std::bad_alloc&) {
+    return make_error(ErrorCode::out_of_memory, "out of memory while reading the header length");
+  }
 }
 
 std::optional<Error> check_data_size(const Header& header, std::uint64_t actual_data_size) {
   return HeaderBuilder::check_data_size(header, actual_data_size);
 }
 
-Result<Header> parse_header_bytes(std::span<const std::uint8_t> header_bytes, std::optional<std::uint64_t> data_size,
-                                  const Options& options) noexcept {
+Result<Header> parse_header_in_place(std::span<std::uint8_t> header_bytes, std::optional<std::uint64_t> data_size,
+                                     const Options& options) noexcept {
   try {
-    if (auto error = check_header_length(header_bytes.size(), options)) return *std::move(error);
-    constexpr std::uint64_t kHeaderStart = 8;
-    const ByteCursor header(header_bytes);
-    if (const auto bad = find_invalid_utf8(header)) {
-      return make_error(ErrorCode::invalid_utf8, "invalid UTF-8 in the header", kHeaderStart + *bad);
-    }
+    const bool strict = options.profile == Profile::strict;
+    auto encoding = check_header_encoding(ByteCursor(header_bytes), kPrefixBytes, strict);
+    if (!encoding) return std::move(encoding).error();
     HeaderBuilder builder(options, header_bytes.size());
     TokenizerConfig config;
-    config.strict = options.profile == Profile::strict;
-    config.max_depth = header_depth_limit(options.limits.max_depth, config.strict);
-    config.base_offset = kHeaderStart;
-    TokenizerNotes notes;
-    // The tokenizer decodes strings in place, so it works on a private copy;
-    // its size is N, already checked against the limits and the real input.
-    std::vector<char> scratch(header_bytes.begin(), header_bytes.end());
-    if (auto error = tokenize_json(scratch, config, builder, notes)) return *std::move(error);
-    if (notes.leading_whitespace) builder.note_strict_violation(*std::move(notes.leading_whitespace));
-    if (notes.non_space_padding) builder.note_strict_violation(*std::move(notes.non_space_padding));
+    config.max_depth = header_depth_limit(options.limits.max_depth, strict);
+    config.base_offset = kPrefixBytes;
+    const std::span<char> text(reinterpret_cast<char*>(header_bytes.data()), header_bytes.size());
+    if (auto error = tokenize_json(text, config, builder)) return *std::move(error);
+    // The JSON ended at the padding: now its rule applies (after every error inside the JSON).
+    if (strict && encoding->non_space_padding) return *std::move(encoding->non_space_padding);
+    if (encoding->leading_whitespace) builder.note_strict_violation(*std::move(encoding->leading_whitespace));
+    if (encoding->non_space_padding) builder.note_strict_violation(*std::move(encoding->non_space_padding));
     return builder.finish(data_size);
   } catch (const std::bad_alloc&) {
     return make_error(ErrorCode::out_of_memory, "out of memory while parsing the header");
@@ -75,18 +102,33 @@ Result<Header> parse_header_bytes(std::span<const std::uint8_t> header_bytes, st
   }
 }
 
-}  // namespace detail
-
 namespace {
 
-constexpr std::uint64_t kPrefixBytes = 8;
-
-Error prefix_too_short(std::uint64_t needed, std::size_t have) {
-  return make_error(ErrorCode::io_read_failed, "prefix validation needs the first " + std::to_string(needed) +
-                                                   " bytes, got " + std::to_string(have));
+// One private copy of bytes the caller keeps, parsed in place.
+Result<Header> parse_header_copy(std::span<const std::uint8_t> header_bytes, std::optional<std::uint64_t> data_size,
+                                 const Options& options) noexcept {
+  std::vector<std::uint8_t> scratch;
+  try {
+    scratch.assign(header_bytes.begin(), header_bytes.end());
+  } catch (const std::bad_alloc&) {
+    return make_error(ErrorCode::out_of_memory, "out of memory while parsing the header");
+  }
+  return parse_header_in_place(scratch, data_size, options);
 }
 
 }  // namespace
+
+Result<Header> parse_header_bytes(std::span<const std::uint8_t> header_bytes, std::optional<std::uint64_t> data_size,
+                                  const Options& options) noexcept {
+  try {
+    if (auto error = check_header_length(header_bytes.size(), options)) return *std::move(error);
+  } catch (const std::bad_alloc&) {
+    return make_error(ErrorCode::out_of_memory, "out of memory while parsing the header");
+  }
+  return parse_header_copy(header_bytes, data_size, options);
+}
+
+}  // namespace detail
 
 Result<Header> parse_header(std::span<const std::uint8_t> header_bytes, std::uint64_t data_size,
                             const Options& options) noexcept {
@@ -95,23 +137,15 @@ Result<Header> parse_header(std::span<const std::uint8_t> header_bytes, std::uin
 
 Result<std::uint64_t> read_header_length(std::span<const std::uint8_t> prefix, std::uint64_t file_size,
                                          const Options& options) noexcept {
-  try {
-    if (file_size < kPrefixBytes) {
-      return detail::file_too_small_error(file_size);
-    }
-    ByteCursor cursor(prefix);
-    std::uint64_t header_length = 0;
-    if (!cursor.read_u64le(header_length)) return prefix_too_short(kPrefixBytes, prefix.size());
-    if (auto error = detail::check_header_length(header_length, options)) {
-      return detail::explain_framing_error(*std::move(error), prefix, file_size);
-    }
-    if (header_length > file_size - kPrefixBytes) {
-      return detail::explain_framing_error(detail::header_past_eof_error(header_length, file_size), prefix,
-                                           file_size);
-    }
-    return header_length;
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while reading the header length");
+  auto header_length = detail::frame_header(prefix, file_size, options);
+  if (header_length) return header_length;
+  switch (header_length.error().code) {
+    case ErrorCode::header_too_large:
+    case ErrorCode::limit_header_bytes:
+    case ErrorCode::header_past_eof:
+      return detail::explain_framing_error(std::move(header_length).error(), prefix, file_size);
+    default:
+      return header_length;  // too small to be a file, too short a prefix, out of memory
   }
 }
 
@@ -122,14 +156,14 @@ Result<Header> validate_prefix(std::span<const std::uint8_t> prefix, std::uint64
   const std::uint64_t length = *header_length;
   ByteCursor cursor(prefix);
   std::span<const std::uint8_t> header_bytes;
-  if (!cursor.skip(kPrefixBytes) || !cursor.read_bytes(length, header_bytes)) {
+  if (!cursor.skip(detail::kPrefixBytes) || !cursor.read_bytes(length, header_bytes)) {
     try {
-      return prefix_too_short(kPrefixBytes + length, prefix.size());
+      return detail::prefix_too_short(detail::kPrefixBytes + length, prefix.size());
     } catch (...) {
       return make_error(ErrorCode::out_of_memory, {});
     }
   }
-  return detail::parse_header_bytes(header_bytes, file_size - kPrefixBytes - length, options);
+  return detail::parse_header_copy(header_bytes, file_size - detail::kPrefixBytes - length, options);
 }
 
 Result<Header> validate_file(std::span<const std::uint8_t> file, const Options& options) noexcept {

@@ -1,6 +1,7 @@
 // File, descriptor and stream validation: fstat for the size, pread for the
-// first 8 bytes and then the N header bytes (N checked against the limits and
-// the file size before anything is allocated), then the hermetic core.
+// first bytes (the length prefix, checked by the core's one framing step
+// against the limits and the file size before anything is allocated), then
+// the N header bytes straight into the buffer the core parses in place.
 #include "stguard/file_validate.hpp"
 
 #include <fcntl.h>
@@ -22,8 +23,9 @@
 namespace stguard {
 namespace {
 
-std::string errno_text(int err) { return std::strerror(err); }
+constexpr std::size_t kLengthBytes = 8;
 
+std::string errno_text(int err) { return std::strerror(err); }
 
 }  // namespace
 
@@ -66,14 +68,18 @@ Result<Header> validate_fd(int fd, const Options& options) {
     auto header_length = read_header_length(std::span(leading.data(), leading_size), file_size, options);
     if (!header_length) return std::move(header_length).error();
     // N is now known to be within the limits and the file, so this
-    // allocation is bounded by what the file really holds.
-    std::vector<std::uint8_t> bytes(8 + *header_length);
-    const std::size_t have = std::min(leading_size, bytes.size());
-    std::memcpy(bytes.data(), leading.data(), have);
-    if (Status status = pread_exact(fd, have, bytes.data() + have, bytes.size() - have); !status) {
+    // allocation is bounded by what the file really holds. The header bytes
+    // already read are moved over, the rest read into place; the core then
+    // parses this buffer itself, so the header is copied once in all.
+    const std::uint64_t length = *header_length;
+    std::vector<std::uint8_t> header(static_cast<std::size_t>(length));
+    const std::size_t have = std::min<std::size_t>(leading_size - kLengthBytes, header.size());
+    // std::copy_n, not memcpy: with N = 0 the buffer's data() is null.
+    std::copy_n(leading.data() + kLengthBytes, have, header.data());
+    if (Status status = pread_exact(fd, kLengthBytes + have, header.data() + have, header.size() - have); !status) {
       return status.error();
     }
-    return validate_prefix(bytes, file_size, options);
+    return detail::parse_header_in_place(header, file_size - kLengthBytes - length, options);
   } catch (const std::bad_alloc&) {
     return make_error(ErrorCode::out_of_memory, "out of memory while reading the header");
   }
