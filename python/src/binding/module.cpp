@@ -10,6 +10,8 @@ void bind_validation(nanobind::module_& module);
 void bind_reader(nanobind::module_& module);
 void bind_writer(nanobind::module_& module);
 void bind_audit(nanobind::module_& module);
+void bind_manifest(nanobind::module_& module);
+void bind_range_audit(nanobind::module_& module);
 }  // namespace stguard::python
 
 NB_MODULE(_stguard, module) {
@@ -20,4 +22,6 @@ NB_MODULE(_stguard, module) {
   bind_reader(module);
   bind_writer(module);
   bind_audit(module);
+  bind_manifest(module);
+  bind_range_audit(module);
 }

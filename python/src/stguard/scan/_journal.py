@@ -1,0 +1,117 @@
+"""The scan's output: JSON Lines, one record per file, appended and flushed
+one record at a time, so that an interrupted scan keeps everything it
+recorded and a re-run knows what is done. A torn last line (the process
+died mid-write) is cut off on open and its file scanned again."""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, IO, Iterable, List, Optional, Tuple
+
+# fsync at most this often: a flushed record survives the process dying;
+# the sync bounds what a machine crash can take.
+_SYNC_SECONDS = 1.0
+
+
+def record_key(record: Dict[str, Any]) -> Tuple[Any, ...]:
+    """What must match for a recorded file to count as done: the path, size
+    and modification time (a URL: its ETag when the server sent one)."""
+    if record.get("url"):
+        return (record["path"], record.get("etag"))
+    return (record["path"], record.get("size"), record.get("mtime_ns"))
+
+
+def read_records(path: str) -> Tuple[List[Dict[str, Any]], int]:
+    """The complete records of a journal and the byte length they cover
+    (everything after it is a torn line). Lines that are not JSON objects
+    end the good part too: nothing after a damaged line is trusted."""
+    records: List[Dict[str, Any]] = []
+    good_length = 0
+    try:
+        with open(path, "rb") as journal:
+            data = journal.read()
+    except FileNotFoundError:
+        return records, 0
+    position = 0
+    while position < len(data):
+        end = data.find(b"\n", position)
+        if end < 0:
+            break  # no newline: torn
+        line = data[position:end]
+        try:
+            record = json.loads(line)
+        except ValueError:
+            break
+        if not isinstance(record, dict) or "path" not in record:
+            break
+        records.append(record)
+        position = end + 1
+        good_length = position
+    return records, good_length
+
+
+class Journal:
+    """Appends records to a JSON Lines file (created if missing)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.records, good_length = read_records(path)
+        self.torn_bytes = 0
+        if os.path.exists(path):
+            self.torn_bytes = os.path.getsize(path) - good_length
+            if self.torn_bytes:
+                os.truncate(path, good_length)
+        self._out: IO[str] = open(path, "a", encoding="utf-8", newline="\n")
+        self._last_sync = 0.0
+
+    def done_keys(self, include_errors: bool = True) -> set:
+        return {record_key(record) for record in self.records
+                if include_errors or record.get("verdict") != "error"}
+
+    def append(self, record: Dict[str, Any], now: float) -> None:
+        self._out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":"),
+                                   default=str) + "\n")
+        self._out.flush()
+        if now - self._last_sync >= _SYNC_SECONDS:
+            os.fsync(self._out.fileno())
+            self._last_sync = now
+        self.records.append(record)
+
+    def close(self) -> None:
+        if not self._out.closed:
+            self._out.flush()
+            os.fsync(self._out.fileno())
+            self._out.close()
+
+
+def latest_records(records: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """One record per path, the last one written (a file re-scanned after it changed)."""
+    latest: Dict[str, Dict[str, Any]] = {}
+    for record in records:
+        latest.pop(record["path"], None)
+        latest[record["path"]] = record
+    return list(latest.values())
+
+
+def write_parquet(records: List[Dict[str, Any]], path: str) -> None:
+    """The records as a Parquet table (pyarrow). Nested fields (findings,
+    digests, timings, error) are JSON text columns, so every row has one schema."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns: Dict[str, List[Any]] = {}
+    names: List[str] = []
+    for record in records:
+        for name in record:
+            if name not in columns:
+                columns[name] = []
+                names.append(name)
+    for record in records:
+        for name in names:
+            value: Optional[Any] = record.get(name)
+            if isinstance(value, (dict, list)):
+                value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            columns[name].append(value)
+    temporary = path + ".tmp"
+    pq.write_table(pa.table({name: columns[name] for name in names}), temporary)
+    os.replace(temporary, path)
