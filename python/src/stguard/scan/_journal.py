@@ -69,8 +69,9 @@ class Journal:
                 if include_errors or record.get("verdict") != "error"}
 
     def append(self, record: Dict[str, Any], now: float) -> None:
-        self._out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":"),
-                                   default=str) + "\n")
+        # ASCII: names may hold U+2028 or U+0085, which line splitters other
+        # than "\n" treat as line ends, and surrogate escapes of raw bytes.
+        self._out.write(json.dumps(record, ensure_ascii=True, separators=(",", ":"), default=str) + "\n")
         self._out.flush()
         if now - self._last_sync >= _SYNC_SECONDS:
             os.fsync(self._out.fileno())
