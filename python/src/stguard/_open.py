@@ -91,9 +91,16 @@ class safe_open:  # noqa: N801 - the safetensors name
     def _init(self, reader: Any, dtypes: str) -> None:
         self._reader: Optional[Any] = reader
         self._dtypes = dtypes
-        header = reader.header()
-        self._info = {name: (dtype, shape) for name, dtype, shape, _ in header.tensors()}
-        self._result = result_from_header(header)
+        self._header = reader.header()
+        self._info_by_name: Optional[Dict[str, Tuple[str, Tuple[int, ...]]]] = None
+        self._result = result_from_header(self._header)
+
+    @property
+    def _info(self) -> Dict[str, Tuple[str, Tuple[int, ...]]]:
+        # Built at the first tensor asked for: keys() alone never needs it.
+        if self._info_by_name is None:
+            self._info_by_name = {name: (dtype, shape) for name, dtype, shape, _ in self._header.tensors()}
+        return self._info_by_name
 
     # -- context manager ---------------------------------------------------
     def __enter__(self) -> "safe_open":
@@ -116,12 +123,12 @@ class safe_open:  # noqa: N801 - the safetensors name
     def keys(self) -> List[str]:
         """Tensor names, sorted (as safetensors does)."""
         self._open_reader()
-        return sorted(self._info)
+        return sorted(self._header.names())
 
     def offset_keys(self) -> List[str]:
         """Tensor names in the order of their data in the file."""
         self._open_reader()
-        return [tensor.name for tensor in self._result.tensors]
+        return self._header.names()
 
     def metadata(self) -> Optional[Dict[str, str]]:
         """The __metadata__ block (None when the file has none)."""
