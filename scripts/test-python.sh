@@ -75,7 +75,7 @@ if [ "$seconds" -gt 0 ]; then
   echo "==> [python] atheris: fuzz_binding.py for ${seconds} s"
   fuzz=build/py-fuzz
   mkdir -p "$fuzz/corpus" "$fuzz/artifacts"
-  cp -n corpus/*.safetensors python/fuzz/regressions/* "$fuzz/corpus/" 2>/dev/null || true
+  cp -n corpus/*.safetensors python/fuzz/seeds/* python/fuzz/regressions/* "$fuzz/corpus/" 2>/dev/null || true
   if ! "$py" python/fuzz/fuzz_binding.py -max_total_time="$seconds" -artifact_prefix="$fuzz/artifacts/" \
        "$fuzz/corpus" >"$fuzz/run.log" 2>&1; then
     tail -n 40 "$fuzz/run.log"
