@@ -326,3 +326,39 @@ def test_url_inputs_over_loopback_http(tmp_path):
         assert again.skipped == 3 and again.recorded == 0
     finally:
         server.shutdown()
+
+
+def test_progress_line_only_when_enabled():
+    import io
+
+    from stguard.scan._progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    shown = Terminal()
+    meter = Progress(10, stream=shown)
+    meter.update(3, 2_000_000_000, 1, force=True)
+    meter.close()
+    assert shown.getvalue().startswith("\r[stguard.scan] 3/10 files, 2.00 GB,") and "1 errors" in shown.getvalue()
+    piped = io.StringIO()
+    quiet = Progress(10, stream=piped)
+    quiet.update(3, 0, 0, force=True)
+    quiet.close()
+    assert piped.getvalue() == ""
+
+
+def test_journal_stops_at_a_damaged_line(tmp_path):
+    from stguard.scan._journal import Journal
+
+    output = tmp_path / "out.jsonl"
+    good = json.dumps({"path": "a", "size": 1, "mtime_ns": 2, "verdict": "valid"})
+    output.write_text(good + "\n" + "{not json}\n" + good.replace('"a"', '"b"') + "\n", encoding="utf-8")
+    journal = Journal(str(output))
+    try:
+        assert [record["path"] for record in journal.records] == ["a"]
+        assert journal.torn_bytes == len("{not json}\n") + len(good) + 1
+    finally:
+        journal.close()
+    assert output.read_text(encoding="utf-8") == good + "\n"
