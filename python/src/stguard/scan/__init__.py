@@ -25,7 +25,7 @@ from ._tasks import ScanOptions
 
 __all__ = ["ScanOptions", "ScanSummary", "expand_inputs", "read_records", "scan"]
 
-# Tries of one task whose worker dies before the file is recorded as WORKER_CRASHED.
+# KilledWorker results of one file's task before it is recorded as WORKER_CRASHED.
 DEFAULT_CRASH_ATTEMPTS = 3
 
 
@@ -89,8 +89,9 @@ def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "o
     processes), "threads" (this process), or "auto" (dask when installed).
     A re-run with the same output skips every file recorded with the same
     size and modification time (``retry_errors``: except files recorded as
-    errors). ``crash_attempts``: tries of a file whose worker dies each
-    time before it is recorded as WORKER_CRASHED. ``parquet``: also write
+    errors). ``crash_attempts``: how often Dask may give up on a file's
+    task (KilledWorker: its worker died while it ran; on the LocalCluster
+    that is each death) before the file is recorded as WORKER_CRASHED. ``parquet``: also write
     the records (latest per path) as Parquet (needs pyarrow).
     """
     if backend not in ("auto", "dask", "threads"):
@@ -124,7 +125,7 @@ def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "o
             own_client = _backends.connect(scheduler)
             runner = _backends.DaskBackend(own_client)
         elif use_dask:
-            cluster, own_client = _backends.local_cluster_client(workers or os.cpu_count() or 1, crash_attempts - 1)
+            cluster, own_client = _backends.local_cluster_client(workers or os.cpu_count() or 1)
             runner = _backends.DaskBackend(own_client)
         else:
             runner = _backends.ThreadBackend(workers or os.cpu_count() or 1)
@@ -151,6 +152,7 @@ def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "o
                                         "with this file in flight; not tried again")
             else:
                 scannable.append(item)
+        driver.flush_records()
         driver.enqueue(scannable)
         try:
             driver.run()

@@ -35,7 +35,8 @@ def _parse(argv: Optional[List[str]]) -> argparse.Namespace:
     parser.add_argument("--split-mb", type=int, default=256,
                         help="with --values/--digests, split files above this into tensor runs of this size")
     parser.add_argument("--crash-attempts", type=int, default=DEFAULT_CRASH_ATTEMPTS,
-                        help="tries of a file whose worker dies before it is recorded as WORKER_CRASHED")
+                        help="times Dask may give up on a file whose worker died running it before the file "
+                             "is recorded as WORKER_CRASHED (LocalCluster: each death)")
     parser.add_argument("--retry-errors", action="store_true", help="scan again files recorded as errors")
     parser.add_argument("--parquet", metavar="FILE", help="also write the records as Parquet (needs pyarrow)")
     parser.add_argument("--fail-on", choices=["info", "low", "medium", "high", "never"], default="high")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import queue
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Tuple
 
 Done = Tuple[Any, str, Any]  # (tag, "ok" | "error" | "crashed", result or exception)
 
@@ -75,14 +75,17 @@ class DaskBackend:
         pass
 
 
-def local_cluster_client(workers: int, allowed_failures: int) -> Tuple[Any, Any]:
+def local_cluster_client(workers: int, allowed_failures: int = 0) -> Tuple[Any, Any]:
     """A LocalCluster of `workers` processes (one thread each) and its Client.
     `allowed_failures`: how many times a task may be on a worker that dies
-    before Dask gives up on it."""
+    before Dask gives up on it (KilledWorker; the driver counts those)."""
     import dask
     from distributed import Client, LocalCluster
 
+    # worker-saturation 1.0: a worker holds only the task it runs, so a
+    # worker that dies takes no queued task down with it.
     with dask.config.set({"distributed.scheduler.allowed-failures": allowed_failures,
+                          "distributed.scheduler.worker-saturation": 1.0,
                           "distributed.worker.daemon": False}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None)
@@ -102,12 +105,3 @@ def dask_available() -> bool:
     except ImportError:
         return False
     return True
-
-
-def allowed_failures_of(client: Any) -> Optional[int]:
-    try:
-        import dask
-
-        return int(dask.config.get("distributed.scheduler.allowed-failures"))
-    except Exception:  # noqa: BLE001
-        return None

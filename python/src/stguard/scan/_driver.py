@@ -36,6 +36,22 @@ class _SplitFile:
     failed: bool = False
 
 
+class _Task:
+    """A submitted call and what it is for; resubmitted as it is after a crash."""
+
+    __slots__ = ("tag", "function", "args", "crashes")
+
+    def __init__(self, tag: Tuple[Any, ...], function: Any, args: Tuple[Any, ...]):
+        self.tag = tag
+        self.function = function
+        self.args = args
+        self.crashes = 0
+
+    @property
+    def is_batch(self) -> bool:
+        return self.tag[0] == "files" and len(self.tag[1]) > 1
+
+
 @dataclass
 class RunCounts:
     recorded: int = 0
@@ -56,11 +72,13 @@ class Driver:
         self.window = max(1, window)
         self.crash_attempts = crash_attempts
         self.progress = progress
-        self.inflight_path = inflight_path
         self.counts = RunCounts()
         self._queue: Deque[Tuple[str, List[ScanItem]]] = deque()
         self._in_flight = 0
         self._started: Dict[str, float] = {}
+        self._pending_records: List[Dict[str, Any]] = []
+        # Kept open: one line per file started, flushed before its task is submitted.
+        self._inflight = open(inflight_path, "a", encoding="utf-8") if inflight_path is not None else None
 
     # -- planning ------------------------------------------------------------
     def enqueue(self, items: List[ScanItem]) -> None:
@@ -84,7 +102,10 @@ class Driver:
             self._queue.append(("files", batch))
 
     def _submit(self, tag: Tuple[Any, ...], function: Any, *args: Any) -> None:
-        self.backend.submit(tag, function, *args)
+        self._send(_Task(tag, function, args))
+
+    def _send(self, task: "_Task") -> None:
+        self.backend.submit(task, task.function, *task.args)
         self._in_flight += 1
 
     def _submit_next(self) -> None:
@@ -92,10 +113,9 @@ class Driver:
         now = time.perf_counter()
         for item in items:
             self._started.setdefault(item.path, now)
-        if self.inflight_path is not None:
-            with open(self.inflight_path, "a", encoding="utf-8") as inflight:
-                for item in items:
-                    inflight.write(json.dumps([item.path, item.size, item.mtime_ns]) + "\n")
+        if self._inflight is not None:
+            self._inflight.write("".join(json.dumps([item.path, item.size, item.mtime_ns]) + "\n" for item in items))
+            self._inflight.flush()
         if kind == "url":
             self._submit(("url", items[0]), _tasks.validate_url, items[0].path, self.options)
         else:
@@ -104,26 +124,47 @@ class Driver:
 
     # -- the loop ------------------------------------------------------------
     def run(self) -> None:
-        while self._queue or self._in_flight:
-            while self._queue and self._in_flight < self.window:
-                self._submit_next()
-            tag, status, value = self.backend.next_done()
-            self._in_flight -= 1
-            self._handle(tag, status, value)
+        try:
+            while self._queue or self._in_flight:
+                while self._queue and self._in_flight < self.window:
+                    self._submit_next()
+                task, status, value = self.backend.next_done()
+                self._in_flight -= 1
+                if status == "crashed" and not task.is_batch:
+                    # Dask gave up on it (KilledWorker). Its worker may have
+                    # died of another task while this one only waited there,
+                    # so it is tried again, up to crash_attempts times.
+                    task.crashes += 1
+                    if task.crashes < self.crash_attempts:
+                        self._send(task)
+                        continue
+                self._handle(task.tag, status, value, task.crashes)
+                self.flush_records()
+        finally:
+            if self._inflight is not None:
+                self._inflight.close()
 
-    def _handle(self, tag: Tuple[Any, ...], status: str, value: Any) -> None:
+    def flush_records(self) -> None:
+        """Writes the records completed by the last task (one write and flush)."""
+        if self._pending_records:
+            self.journal.append(self._pending_records, time.monotonic())
+            self._pending_records = []
+            counts = self.counts
+            self.progress.update(counts.recorded, counts.data_bytes, counts.errors)
+
+    def _handle(self, tag: Tuple[Any, ...], status: str, value: Any, crashes: int) -> None:
         kind = tag[0]
         if kind == "files":
-            self._files_done(tag[1], status, value)
+            self._files_done(tag[1], status, value, crashes)
         elif kind == "url":
-            self._url_done(tag[1], status, value)
+            self._url_done(tag[1], status, value, crashes)
         else:
             split: _SplitFile = tag[1]
             if split.failed:
                 return
             if status != "ok":
                 split.failed = True
-                self._record_failure(split.item, status, value, tasks=len(split.ranges) + 2)
+                self._record_failure(split.item, status, value, tasks=len(split.ranges) + 2, crashes=crashes)
                 return
             split.seconds += value["seconds"]
             split.waiting -= 1
@@ -146,7 +187,7 @@ class Driver:
                 else:
                     self._finish_split(split)
 
-    def _files_done(self, items: List[ScanItem], status: str, value: Any) -> None:
+    def _files_done(self, items: List[ScanItem], status: str, value: Any, crashes: int) -> None:
         if status != "ok":
             if len(items) > 1:
                 # One file of the batch may be the cause: try each alone, so
@@ -154,7 +195,7 @@ class Driver:
                 for item in items:
                     self._queue.appendleft(("files", [item]))
                 return
-            self._record_failure(items[0], status, value, tasks=1)
+            self._record_failure(items[0], status, value, tasks=1, crashes=crashes)
             return
         for item, result in zip(items, value):
             if result["kind"] == "done":
@@ -186,9 +227,9 @@ class Driver:
         tasks = 1 + len(split.ranges) + (1 if self.options.digests else 0) + (1 if self.options.values else 0)
         self._record(split.item, report, tasks=tasks, seconds=split.seconds)
 
-    def _url_done(self, item: ScanItem, status: str, value: Any) -> None:
+    def _url_done(self, item: ScanItem, status: str, value: Any, crashes: int) -> None:
         if status != "ok":
-            self._record_failure(item, status, value, tasks=1)
+            self._record_failure(item, status, value, tasks=1, crashes=crashes)
         elif value["kind"] == "failed":
             self._record_error(item, value["failure"], tasks=1)
         else:
@@ -196,14 +237,14 @@ class Driver:
                          etag=value["etag"])
 
     # -- records -------------------------------------------------------------
-    def _record_failure(self, item: ScanItem, status: str, failure: Any, tasks: int) -> None:
+    def _record_failure(self, item: ScanItem, status: str, failure: Any, tasks: int, crashes: int) -> None:
         if status == "crashed":
             fields = {"code": "WORKER_CRASHED",
-                      "message": f"the worker running this file died {self.crash_attempts} times "
+                      "message": f"Dask gave up on this file {crashes} times: its worker died while it ran "
                                  f"({type(failure).__name__}); not tried again"}
         else:
             fields = _tasks.failure_fields(failure)
-        self._record_error(item, fields, tasks=tasks, attempts=self.crash_attempts if status == "crashed" else None)
+        self._record_error(item, fields, tasks=tasks, attempts=crashes if status == "crashed" else None)
 
     def _record_error(self, item: ScanItem, failure: Dict[str, Any], tasks: int,
                       attempts: Optional[int] = None) -> None:
@@ -234,11 +275,10 @@ class Driver:
         record["max_severity"] = max(severities, key=_SEVERITIES.index) if severities else None
         record["tasks"] = tasks
         record["timings"] = {"work_s": round(seconds, 6), "wall_s": round(now - started, 6)}
-        self.journal.append(record, time.monotonic())
+        self._pending_records.append(record)
         counts = self.counts
         counts.recorded += 1
         counts.data_bytes += record["size"] or 0
         counts.verdicts[record["verdict"]] = counts.verdicts.get(record["verdict"], 0) + 1
         if record["verdict"] == "error":
             counts.errors += 1
-        self.progress.update(counts.recorded, counts.data_bytes, counts.errors)

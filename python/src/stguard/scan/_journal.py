@@ -1,5 +1,5 @@
 """The scan's output: JSON Lines, one record per file, appended and flushed
-one record at a time, so that an interrupted scan keeps everything it
+as soon as a task's files are complete, so that an interrupted scan keeps everything it
 recorded and a re-run knows what is done. A torn last line (the process
 died mid-write) is cut off on open and its file scanned again."""
 from __future__ import annotations
@@ -68,15 +68,19 @@ class Journal:
         return {record_key(record) for record in self.records
                 if include_errors or record.get("verdict") != "error"}
 
-    def append(self, record: Dict[str, Any], now: float) -> None:
+    def append(self, records: List[Dict[str, Any]], now: float) -> None:
+        """Writes records that completed together, then flushes: once this
+        returns they survive the process. A kill halfway leaves at most a
+        torn last line, which the next open cuts off."""
         # ASCII: names may hold U+2028 or U+0085, which line splitters other
         # than "\n" treat as line ends, and surrogate escapes of raw bytes.
-        self._out.write(json.dumps(record, ensure_ascii=True, separators=(",", ":"), default=str) + "\n")
+        self._out.write("".join(json.dumps(record, ensure_ascii=True, separators=(",", ":"), default=str) + "\n"
+                                for record in records))
         self._out.flush()
         if now - self._last_sync >= _SYNC_SECONDS:
             os.fsync(self._out.fileno())
             self._last_sync = now
-        self.records.append(record)
+        self.records.extend(records)
 
     def close(self) -> None:
         if not self._out.closed:
