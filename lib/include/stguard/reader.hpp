@@ -86,7 +86,7 @@ class TensorSlice;
 
 namespace detail {
 
-struct ReaderState;  // lib/src/reader_state.hpp
+struct ReaderState;  // lib/src/reader/reader_state.hpp
 
 // Which dtypes a C++ element type may read. Raw-bit types are allowed where
 // C++ has no native type: uint16_t for F16/BF16, uint8_t for BOOL and the
