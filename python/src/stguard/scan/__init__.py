@@ -19,7 +19,7 @@ import stguard
 from . import _backends
 from ._driver import Driver
 from ._inputs import ScanItem, expand_inputs
-from ._journal import Journal, latest_records, read_records, record_key, write_parquet
+from ._journal import Journal, iter_records, latest_records, read_records, write_parquet
 from ._progress import Progress
 from ._tasks import ScanOptions
 
@@ -162,12 +162,11 @@ def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "o
             runner.close()
         if inflight_path is not None and os.path.exists(inflight_path):
             os.remove(inflight_path)  # the run completed: nothing crashed it
-        latest = latest_records(journal.records)
         summary = ScanSummary(
             output=output, backend=runner.name, workers=runner.workers, inputs=len(items), skipped=skipped,
             recorded=driver.counts.recorded, errors=driver.counts.errors, data_bytes=driver.counts.data_bytes,
             seconds=time.perf_counter() - started, verdicts=dict(driver.counts.verdicts),
-            all_verdicts=dict(Counter(record["verdict"] for record in latest)), torn_bytes=journal.torn_bytes)
+            all_verdicts=journal.verdicts(), torn_bytes=journal.torn_bytes)
     finally:
         journal.close()
         if own_client is not None:
@@ -175,7 +174,7 @@ def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "o
         if cluster is not None:
             cluster.close()
     if parquet is not None:
-        write_parquet(latest, os.fspath(parquet))
+        write_parquet(latest_records(record for record, _ in iter_records(output)), os.fspath(parquet))
     summary_path = output + ".summary.json"
     with open(summary_path + ".tmp", "w", encoding="utf-8") as out:
         json.dump(summary.to_dict(), out, indent=2)

@@ -70,17 +70,17 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def _all_pass(output: str, profile: str, fail_on: str) -> bool:
-    from ._journal import latest_records, read_records
+    """True when the latest record of every path in the output passes."""
+    from ._journal import iter_records
 
     order = ["info", "low", "medium", "high"]
-    records, _ = read_records(output)
-    for record in latest_records(records):
-        if record["verdict"] in ("invalid", "error") or (record["verdict"] == "compat-only" and profile == "strict"):
-            return False
+    failing = {}
+    for record, _ in iter_records(output):
         worst = record.get("max_severity")
-        if fail_on != "never" and worst is not None and order.index(worst) >= order.index(fail_on):
-            return False
-    return True
+        failing[record["path"]] = (
+            record["verdict"] in ("invalid", "error") or (record["verdict"] == "compat-only" and profile == "strict")
+            or (fail_on != "never" and worst is not None and order.index(worst) >= order.index(fail_on)))
+    return not any(failing.values())
 
 
 if __name__ == "__main__":

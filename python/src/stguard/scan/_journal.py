@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, IO, Iterable, List, Optional, Tuple
+from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 # fsync at most this often: a flushed record survives the process dying;
 # the sync bounds what a machine crash can take.
@@ -21,41 +21,50 @@ def record_key(record: Dict[str, Any]) -> Tuple[Any, ...]:
     return (record["path"], record.get("size"), record.get("mtime_ns"))
 
 
+def iter_records(path: str) -> Iterator[Tuple[Dict[str, Any], int]]:
+    """The complete records of a journal, each with the byte offset where
+    its line ends (everything after the last is a torn line). A line that is
+    not a JSON object ends the good part too: nothing after a damaged line
+    is trusted."""
+    try:
+        journal = open(path, "rb")
+    except FileNotFoundError:
+        return
+    with journal:
+        position = 0
+        for line in journal:
+            if not line.endswith(b"\n"):
+                return  # torn
+            try:
+                record = json.loads(line)
+            except ValueError:
+                return
+            if not isinstance(record, dict) or "path" not in record:
+                return
+            position += len(line)
+            yield record, position
+
+
 def read_records(path: str) -> Tuple[List[Dict[str, Any]], int]:
-    """The complete records of a journal and the byte length they cover
-    (everything after it is a torn line). Lines that are not JSON objects
-    end the good part too: nothing after a damaged line is trusted."""
+    """The complete records of a journal and the byte length they cover."""
     records: List[Dict[str, Any]] = []
     good_length = 0
-    try:
-        with open(path, "rb") as journal:
-            data = journal.read()
-    except FileNotFoundError:
-        return records, 0
-    position = 0
-    while position < len(data):
-        end = data.find(b"\n", position)
-        if end < 0:
-            break  # no newline: torn
-        line = data[position:end]
-        try:
-            record = json.loads(line)
-        except ValueError:
-            break
-        if not isinstance(record, dict) or "path" not in record:
-            break
+    for record, good_length in iter_records(path):
         records.append(record)
-        position = end + 1
-        good_length = position
     return records, good_length
 
 
 class Journal:
-    """Appends records to a JSON Lines file (created if missing)."""
+    """Appends records to a JSON Lines file (created if missing). Keeps, per
+    path, only the latest record's identity and verdict (not the records:
+    a hub's journal does not fit in memory)."""
 
     def __init__(self, path: str):
         self.path = path
-        self.records, good_length = read_records(path)
+        self.latest: Dict[str, Tuple[Tuple[Any, ...], str]] = {}
+        good_length = 0
+        for record, good_length in iter_records(path):
+            self._remember(record)
         self.torn_bytes = 0
         if os.path.exists(path):
             self.torn_bytes = os.path.getsize(path) - good_length
@@ -64,9 +73,19 @@ class Journal:
         self._out: IO[str] = open(path, "a", encoding="utf-8", newline="\n")
         self._last_sync = 0.0
 
+    def _remember(self, record: Dict[str, Any]) -> None:
+        self.latest.pop(record["path"], None)  # re-inserted last: the newest record wins
+        self.latest[record["path"]] = (record_key(record), record.get("verdict", "error"))
+
     def done_keys(self, include_errors: bool = True) -> set:
-        return {record_key(record) for record in self.records
-                if include_errors or record.get("verdict") != "error"}
+        return {key for key, verdict in self.latest.values() if include_errors or verdict != "error"}
+
+    def verdicts(self) -> Dict[str, int]:
+        """Verdict counts over the latest record of every path."""
+        counts: Dict[str, int] = {}
+        for _, verdict in self.latest.values():
+            counts[verdict] = counts.get(verdict, 0) + 1
+        return counts
 
     def append(self, records: List[Dict[str, Any]], now: float) -> None:
         """Writes records that completed together, then flushes: once this
@@ -80,7 +99,8 @@ class Journal:
         if now - self._last_sync >= _SYNC_SECONDS:
             os.fsync(self._out.fileno())
             self._last_sync = now
-        self.records.extend(records)
+        for record in records:
+            self._remember(record)
 
     def close(self) -> None:
         if not self._out.closed:
