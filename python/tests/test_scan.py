@@ -246,6 +246,12 @@ def test_command_line(tmp_path):
     assert "--scheduler" in helped.stdout and "docs/scale.md" in helped.stdout
 
 
+def test_one_input_given_alone(tmp_path):
+    _small_tree(tmp_path / "models", ["a.safetensors"])
+    summary = stguard.scan.scan(tmp_path / "models", tmp_path / "out.jsonl", backend="threads", progress=False)
+    assert summary.inputs == 1 and summary.verdicts == {"valid": 1}
+
+
 def test_bad_arguments(tmp_path):
     with pytest.raises(ValueError):
         stguard.scan.scan([], tmp_path / "out.jsonl", profile="lenient", backend="threads")

@@ -105,7 +105,9 @@ def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "o
     stguard.validate(b"", profile=profile, **options.limits)  # a bad profile or limit fails here, not per file
     output = os.fspath(output)
     started = time.perf_counter()
-    items = expand_inputs(os.fspath(entry) for entry in inputs)
+    if isinstance(inputs, (str, bytes, os.PathLike)):
+        inputs = [inputs]  # one input, not its characters
+    items = expand_inputs(os.fsdecode(entry) for entry in inputs)
     journal = Journal(output)
     cluster = None
     own_client = None
