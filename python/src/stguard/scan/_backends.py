@@ -48,7 +48,9 @@ class DaskBackend:
 
         self.client = client
         self.workers = max(1, len(client.scheduler_info().get("workers", {})))
-        self._completed = as_completed()
+        # with_results: results are gathered in the background, in batches,
+        # not by one blocking round trip per finished task.
+        self._completed = as_completed(with_results=True, raise_errors=False)
         self._iterator = iter(self._completed)
         self._tags: Dict[str, Any] = {}
 
@@ -58,16 +60,16 @@ class DaskBackend:
         self._completed.add(future)
 
     def next_done(self) -> Done:
-        future = next(self._iterator)
+        future, result = next(self._iterator)
         tag = self._tags.pop(future.key)
         try:
             if future.status == "error":
-                failure = future.exception()
+                failure = result if isinstance(result, BaseException) else future.exception()
                 crashed = type(failure).__name__ == "KilledWorker"
                 return (tag, "crashed" if crashed else "error", failure)
             if future.status == "cancelled":
                 return (tag, "crashed", RuntimeError("the task was cancelled (its worker or the scheduler went away)"))
-            return (tag, "ok", future.result())
+            return (tag, "ok", result)
         finally:
             future.release()
 
