@@ -23,9 +23,10 @@ def _parse(argv: Optional[List[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m stguard.scan", description=(
         "Validate and audit many safetensors files on Dask (a LocalCluster by default) or threads."),
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("inputs", nargs="+", metavar="INPUT")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="file, directory, URL or list file")
     parser.add_argument("-o", "--output", required=True, help="JSON Lines file of records (appended)")
-    parser.add_argument("--profile", choices=["strict", "compat"], default="strict")
+    parser.add_argument("--profile", choices=["strict", "compat"], default="strict",
+                        help="the gate's profile (default strict: strict rejections are high findings)")
     parser.add_argument("--values", action="store_true", help="read every tensor: NaN/Inf, BOOL bytes, ties")
     parser.add_argument("--digests", action="store_true", help="SHA-256 of each file and tensor (as st-audit --manifest)")
     where = parser.add_mutually_exclusive_group()
@@ -39,8 +40,9 @@ def _parse(argv: Optional[List[str]]) -> argparse.Namespace:
                              "is recorded as WORKER_CRASHED (LocalCluster: each death)")
     parser.add_argument("--retry-errors", action="store_true", help="scan again files recorded as errors")
     parser.add_argument("--parquet", metavar="FILE", help="also write the records as Parquet (needs pyarrow)")
-    parser.add_argument("--fail-on", choices=["info", "low", "medium", "high", "never"], default="high")
-    parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--fail-on", choices=["info", "low", "medium", "high", "never"], default="high",
+                        help="exit 1 when a file has a finding of this severity or higher (default high)")
+    parser.add_argument("--no-progress", action="store_true", help="no status line on stderr, even on a terminal")
     return parser.parse_args(argv)
 
 
