@@ -373,3 +373,29 @@ def test_journal_stops_at_a_damaged_line(tmp_path):
     finally:
         journal.close()
     assert output.read_text(encoding="utf-8") == good + "\n"
+
+
+def test_a_file_changed_during_a_split_scan_is_an_error_not_a_mixed_record(tmp_path, monkeypatch):
+    import numpy as np
+
+    import stguard.numpy
+    from stguard.scan import _tasks
+
+    models = tmp_path / "models"
+    models.mkdir()
+    big = models / "big.safetensors"
+    stguard.numpy.save_file({f"t{index}": np.full(4096, index, dtype=np.float32) for index in range(8)}, big)
+    original = _tasks.audit_range
+
+    def touching_audit_range(path, size, mtime_ns, *rest):
+        os.utime(path, ns=(mtime_ns, mtime_ns + 1))  # someone rewrites the file meanwhile
+        return original(path, size, mtime_ns, *rest)
+
+    monkeypatch.setattr(_tasks, "audit_range", touching_audit_range)
+    output = tmp_path / "out.jsonl"
+    summary = stguard.scan.scan([models], output, digests=True, backend="threads", split_bytes=16 << 10,
+                                progress=False)
+    records = load_records(output)
+    assert len(records) == 1 and summary.errors == 1
+    assert records[0]["verdict"] == "error" and records[0]["error_code"] == "IO_FILE_CHANGED"
+    assert records[0]["digests"] is None
