@@ -399,3 +399,15 @@ def test_a_file_changed_during_a_split_scan_is_an_error_not_a_mixed_record(tmp_p
     assert len(records) == 1 and summary.errors == 1
     assert records[0]["verdict"] == "error" and records[0]["error_code"] == "IO_FILE_CHANGED"
     assert records[0]["digests"] is None
+
+
+def test_command_line_on_a_local_cluster(tmp_path):
+    """The default backend from the command line: Dask's spawned workers re-import `-m stguard.scan`."""
+    _small_tree(tmp_path / "models", ["a.safetensors", "b.safetensors"])
+    output = tmp_path / "out.jsonl"
+    run = subprocess.run([sys.executable, "-m", "stguard.scan", "--workers", "1", "--digests", "--no-progress", "-o",
+                          str(output), str(tmp_path / "models")], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)
+    assert summary["backend"] == "dask" and summary["workers"] == 1 and summary["verdicts"] == {"valid": 2}
+    assert all(record["digests"] for record in load_records(output))
