@@ -2,9 +2,11 @@
 
 Every input goes through validate (both profiles, bytes and chunks),
 validate_prefix, StreamValidator, the reader (every tensor, a slice of
-each), and audit. The only exceptions allowed are the documented ones for an
+each), audit, and the manifest parser (a manifest to verify against is
+untrusted input too). The only exceptions allowed are the documented ones for an
 invalid file or an impossible request; anything else, or a crash of the
-process, is a bug. Finds go to python/fuzz/regressions/ (replayed by
+process, is a bug. Seeds beyond the corpus (a manifest) are in
+python/fuzz/seeds/; finds go to python/fuzz/regressions/ (both replayed by
 python/tests/test_fuzz_replay.py on every test run).
 
     python python/fuzz/fuzz_binding.py -max_total_time=20 CORPUS_DIR...
@@ -61,6 +63,17 @@ def one_input(data: bytes) -> None:
         _read_everything(data, profile)
     report = stguard.audit(data, values=True, digests=True)
     assert (report.verdict == "invalid") == (not compat.valid), "audit and compat disagree"
+    if report.manifest is not None:
+        assert stguard.Manifest.from_json(report.manifest.to_json()) == report.manifest, "manifest round trip"
+    _parse_manifest(data)
+
+
+def _parse_manifest(data: bytes) -> None:
+    try:
+        manifest = stguard.Manifest.from_json(data)
+    except stguard.UsageError:  # not a manifest: the parser says why
+        return
+    assert stguard.Manifest.from_json(manifest.to_json()) == manifest, "manifest round trip"
 
 
 def main() -> None:

@@ -10,7 +10,8 @@ import pytest
 from conftest import CORPUS, REPO
 
 FUZZ = REPO / "python" / "fuzz"
-SEEDS = sorted(CORPUS.glob("*.safetensors")) + sorted((FUZZ / "regressions").glob("*"))
+SEEDS = (sorted(CORPUS.glob("*.safetensors")) + sorted((FUZZ / "seeds").glob("*")) +
+         sorted((FUZZ / "regressions").glob("*")))
 
 
 def load_target():

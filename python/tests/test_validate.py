@@ -149,3 +149,14 @@ def test_validate_from_threads_gives_one_verdict():
     for thread in threads:
         thread.join()
     assert results == [expected] * 4 and expected.tensor_count == 2000
+
+
+def test_exceptions_pickle_with_their_error():
+    """stguard.scan's tasks raise these on Dask workers; the driver reads the code."""
+    import pickle
+
+    with pytest.raises(stguard.InvalidFileError) as raised:
+        stguard.safe_open(CORPUS / "n_data_truncated.safetensors")
+    copy = pickle.loads(pickle.dumps(raised.value))
+    assert type(copy) is stguard.InvalidFileError and copy.error == raised.value.error
+    assert copy.code == "DATA_TRUNCATED" and str(copy) == str(raised.value)

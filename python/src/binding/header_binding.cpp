@@ -1,18 +1,34 @@
 #include "header_binding.hpp"
 
+#include <array>
+
 #include "convert.hpp"
 
 namespace stguard::python {
 
 nb::list tensor_tuples(const Header& header) {
+  // One str per dtype, not one per tensor: most headers repeat two or three.
+  std::array<nb::object, kDtypeCount> dtype_names;
   nb::list tensors;
   for (const TensorInfo& info : header.tensors()) {
-    nb::list shape;
-    for (std::uint64_t dimension : info.shape) shape.append(nb::int_(dimension));
-    tensors.append(nb::make_tuple(to_py_str(info.name), to_py_str(dtype_name(info.dtype)), nb::tuple(shape),
+    nb::object& dtype = dtype_names[static_cast<std::size_t>(info.dtype)];
+    if (!dtype.is_valid()) dtype = to_py_str(dtype_name(info.dtype));
+    PyObject* shape = PyTuple_New(static_cast<Py_ssize_t>(info.shape.size()));
+    if (shape == nullptr) throw nb::python_error();
+    nb::object shape_owner = nb::steal(shape);
+    for (std::size_t i = 0; i < info.shape.size(); ++i) {
+      PyTuple_SET_ITEM(shape, static_cast<Py_ssize_t>(i), nb::int_(info.shape[i]).release().ptr());
+    }
+    tensors.append(nb::make_tuple(to_py_str(info.name), dtype, shape_owner,
                                   nb::make_tuple(nb::int_(info.begin), nb::int_(info.end))));
   }
   return tensors;
+}
+
+nb::list tensor_names(const Header& header) {
+  nb::list names;
+  for (const TensorInfo& info : header.tensors()) names.append(to_py_str(info.name));
+  return names;
 }
 
 nb::object metadata_dict(const Header& header) {
@@ -31,6 +47,7 @@ void bind_header(nb::module_& module) {
       .def_prop_ro("file_size", &Header::file_size)
       .def_prop_ro("profile", [](const Header& header) { return to_py_str(profile_name(header.profile())); })
       .def("tensors", &tensor_tuples)
+      .def("names", &tensor_names)
       .def("metadata", &metadata_dict)
       .def("strict_violations", [](const Header& header) {
         nb::list violations;

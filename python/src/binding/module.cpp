@@ -13,6 +13,8 @@ void bind_audit(nanobind::module_& module);
 #if STGUARD_PYTHON_HAVE_REMOTE
 void bind_remote(nanobind::module_& module);  // remote_binding.cpp, with libcurl only
 #endif
+void bind_manifest(nanobind::module_& module);
+void bind_range_audit(nanobind::module_& module);
 }  // namespace stguard::python
 
 NB_MODULE(_stguard, module) {
@@ -26,4 +28,6 @@ NB_MODULE(_stguard, module) {
 #if STGUARD_PYTHON_HAVE_REMOTE
   bind_remote(module);
 #endif
+  bind_manifest(module);
+  bind_range_audit(module);
 }

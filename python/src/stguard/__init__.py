@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version as _version
 
-from ._audit import AuditReport, Finding, audit
+from ._audit import AuditReport, Finding, audit, audit_index
 from ._errors import (
     Error,
     FileChangedError,
@@ -16,6 +16,7 @@ from ._errors import (
     UsageError,
     WriteError,
 )
+from ._manifest import Difference, Manifest, TensorDigest, VerifyResult, read_manifest, verify
 from ._open import TensorSlice, UnrepresentableShapeError, safe_open
 from ._validate import StreamValidator, TensorInfo, ValidationResult, validate, validate_prefix
 
@@ -25,9 +26,10 @@ except PackageNotFoundError:  # pragma: no cover - an uninstalled source tree
     __version__ = "0+unknown"
 
 __all__ = [
-    "AuditReport", "Error", "Finding", "FileChangedError", "InvalidFileError", "IOFailureError", "SliceError", "StguardError",
+    "AuditReport", "Difference", "Error", "Finding", "FileChangedError", "InvalidFileError", "IOFailureError", "SliceError", "StguardError",
     "StreamValidator", "TensorInfo", "TensorNotFoundError", "TensorSlice", "UsageError", "ValidationResult",
-    "UnrepresentableShapeError", "WriteError", "audit", "safe_open", "validate", "validate_prefix",
+    "UnrepresentableShapeError", "WriteError", "audit", "audit_index", "safe_open", "validate", "validate_prefix",
+    "Manifest", "TensorDigest", "VerifyResult", "read_manifest", "verify",
 ]
 
 # Remote validation (validate_url needs the extension built with libcurl).

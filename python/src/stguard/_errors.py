@@ -7,7 +7,7 @@ symbolic name ("HEADER_PAST_EOF"), ``number`` the numeric code (103), and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Any, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,11 @@ class StguardError(Exception):
     def __init__(self, error: Error) -> None:
         super().__init__(str(error))
         self.error = error
+
+    def __reduce__(self) -> Tuple[Any, Tuple[Error]]:
+        # Pickled with its Error (not its message): stguard.scan's tasks raise
+        # these on Dask workers and the driver reads the code.
+        return (type(self), (self.error,))
 
     @property
     def code(self) -> str:

@@ -7,10 +7,10 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from . import _dtypes, _stguard
+from . import _dtypes, _stguard, _torch
 from ._validate import ValidationResult, open_readonly, result_from_header
 
-_FRAMEWORKS = ("numpy", "np")
+_FRAMEWORKS = ("numpy", "np", "pt", "torch")
 _MODES = ("mapped", "snapshot", "pread")
 
 
@@ -65,12 +65,15 @@ class safe_open:  # noqa: N801 - the safetensors name
     def __init__(self, filename: Any, framework: str = "numpy", device: str = "cpu", *,
                  profile: str = "strict", mode: str = "mapped", dtypes: str = "raw", **limits: int) -> None:
         if framework not in _FRAMEWORKS:
-            raise ValueError(f"framework must be 'numpy' (or 'np'), not {framework!r}")
+            raise ValueError(f"framework must be 'numpy' (or 'np') or 'pt' (or 'torch'), not {framework!r}")
         if device != "cpu":
             raise ValueError("only device='cpu' is supported")
         if mode not in _MODES:
             raise ValueError("mode must be 'mapped', 'snapshot' or 'pread'")
         _check_dtypes(dtypes)
+        self._torch = framework in ("pt", "torch")
+        if self._torch:
+            _torch.torch_module()  # ModuleNotFoundError now, not at the first tensor
         fd = open_readonly(filename)
         try:
             reader = _stguard.Reader.open_fd(fd, mode, profile, dict(limits) if limits else None)
@@ -81,15 +84,23 @@ class safe_open:  # noqa: N801 - the safetensors name
     @classmethod
     def _from_reader(cls, reader: Any, dtypes: str = "raw") -> "safe_open":
         opened = cls.__new__(cls)
+        opened._torch = False
         opened._init(reader, dtypes)
         return opened
 
     def _init(self, reader: Any, dtypes: str) -> None:
         self._reader: Optional[Any] = reader
         self._dtypes = dtypes
-        header = reader.header()
-        self._info = {name: (dtype, shape) for name, dtype, shape, _ in header.tensors()}
-        self._result = result_from_header(header)
+        self._header = reader.header()
+        self._info_by_name: Optional[Dict[str, Tuple[str, Tuple[int, ...]]]] = None
+        self._result = result_from_header(self._header)
+
+    @property
+    def _info(self) -> Dict[str, Tuple[str, Tuple[int, ...]]]:
+        # Built at the first tensor asked for: keys() alone never needs it.
+        if self._info_by_name is None:
+            self._info_by_name = {name: (dtype, shape) for name, dtype, shape, _ in self._header.tensors()}
+        return self._info_by_name
 
     # -- context manager ---------------------------------------------------
     def __enter__(self) -> "safe_open":
@@ -112,12 +123,12 @@ class safe_open:  # noqa: N801 - the safetensors name
     def keys(self) -> List[str]:
         """Tensor names, sorted (as safetensors does)."""
         self._open_reader()
-        return sorted(self._info)
+        return sorted(self._header.names())
 
     def offset_keys(self) -> List[str]:
         """Tensor names in the order of their data in the file."""
         self._open_reader()
-        return [tensor.name for tensor in self._result.tensors]
+        return self._header.names()
 
     def metadata(self) -> Optional[Dict[str, str]]:
         """The __metadata__ block (None when the file has none)."""
@@ -137,12 +148,18 @@ class safe_open:  # noqa: N801 - the safetensors name
             reader.tensor_bytes(name)  # raises TensorNotFoundError with the library's message
         return self._info[name]
 
-    def get_tensor(self, name: str, *, copy: bool = False) -> np.ndarray:
+    def _framework_tensor(self, array: np.ndarray, dtype_name: str) -> Any:
+        return _torch.to_torch(array, dtype_name, self._dtypes) if self._torch else array
+
+    def get_tensor(self, name: str, *, copy: bool = False) -> Any:
         """The tensor as a numpy array: read-only and zero-copy in the mapped
-        and snapshot modes (``copy=True`` gives a writable copy)."""
+        and snapshot modes (``copy=True`` gives a writable copy). With
+        framework="pt" a torch tensor (stguard._torch says when it is a copy)."""
         dtype_name, shape = self._tensor_info(name)
         array = _as_array(self._open_reader().tensor_bytes(name), dtype_name, shape, self._dtypes)
-        return array.copy() if copy and not array.flags.writeable else array
+        if copy and not array.flags.writeable:
+            array = array.copy()
+        return self._framework_tensor(array, dtype_name)
 
     def get_slice(self, name: str) -> "TensorSlice":
         """A lazy slice handle: ``get_slice(name)[0:2, 1]`` reads only those bytes."""
@@ -199,7 +216,7 @@ class TensorSlice:
             spec.append((True, index, None))
         return spec
 
-    def __getitem__(self, key: Any) -> np.ndarray:
+    def __getitem__(self, key: Any) -> Any:
         spec = self._spec(key)
         raw, shape = self._opened._open_reader().slice_bytes(self._name, spec)
-        return _as_array(raw, self._dtype, shape, self._opened._dtypes)
+        return self._opened._framework_tensor(_as_array(raw, self._dtype, shape, self._opened._dtypes), self._dtype)

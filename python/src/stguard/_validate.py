@@ -3,7 +3,6 @@ exception for an invalid file (only for misuse and I/O)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
 
 from . import _stguard
@@ -29,28 +28,83 @@ class TensorInfo(NamedTuple):
         return self.data_offsets[1] - self.data_offsets[0]
 
 
-@dataclass(frozen=True)
+_RESULT_FIELDS = ("valid", "profile", "error", "tensors", "metadata", "header_length", "data_offset", "data_size",
+                  "file_size", "strict_violations")
+
+
 class ValidationResult:
-    """The verdict. ``bool(result)`` is ``result.valid``."""
+    """The verdict. ``bool(result)`` is ``result.valid``. Read-only.
+
+    ``tensors``, ``metadata`` and ``strict_violations`` are built from the
+    validated header when first read: a caller that only wants the verdict
+    of a file with a million tensors does not pay for a million objects.
+    """
+
+    __slots__ = ("valid", "profile", "error", "header_length", "data_offset", "data_size", "file_size", "_header",
+                 "_tensors", "_metadata", "_violations")
 
     valid: bool
     profile: str
-    error: Optional[Error] = None
-    tensors: List[TensorInfo] = field(default_factory=list)  # in data order
-    metadata: Optional[Dict[str, str]] = None  # None when the header has no __metadata__
-    header_length: int = 0  # N (the JSON text and its padding)
-    data_offset: int = 0  # 8 + N
-    data_size: int = 0  # bytes the tensors cover
-    file_size: int = 0  # 8 + N + data_size
-    # compat only: what strict would have rejected, in the order met.
-    strict_violations: List[Error] = field(default_factory=list)
+    error: Optional[Error]  # why the file is invalid
+    header_length: int  # N (the JSON text and its padding)
+    data_offset: int  # 8 + N
+    data_size: int  # bytes the tensors cover
+    file_size: int  # 8 + N + data_size
+
+    def __init__(self, valid: bool, profile: str, error: Optional[Error] = None,
+                 tensors: Optional[List[TensorInfo]] = None, metadata: Optional[Dict[str, str]] = None,
+                 header_length: int = 0, data_offset: int = 0, data_size: int = 0, file_size: int = 0,
+                 strict_violations: Optional[List[Error]] = None, *, _header: Any = None) -> None:
+        setter = object.__setattr__
+        for name, value in (("valid", valid), ("profile", profile), ("error", error),
+                            ("header_length", header_length), ("data_offset", data_offset),
+                            ("data_size", data_size), ("file_size", file_size), ("_header", _header),
+                            ("_tensors", tensors), ("_metadata", metadata), ("_violations", strict_violations)):
+            setter(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("ValidationResult is read-only")
+
+    @property
+    def tensors(self) -> List[TensorInfo]:
+        """Every tensor, in data order."""
+        if self._tensors is None:
+            built = [] if self._header is None else list(map(TensorInfo._make, self._header.tensors()))
+            object.__setattr__(self, "_tensors", built)
+        return self._tensors
+
+    @property
+    def metadata(self) -> Optional[Dict[str, str]]:
+        """The __metadata__ block; None when the header has none."""
+        if self._metadata is None and self._header is not None:
+            object.__setattr__(self, "_metadata", self._header.metadata())
+        return self._metadata
+
+    @property
+    def strict_violations(self) -> List[Error]:
+        """compat only: what strict would have rejected, in the order met."""
+        if self._violations is None:
+            built = [] if self._header is None else [Error._from_tuple(f) for f in self._header.strict_violations()]
+            object.__setattr__(self, "_violations", built)
+        return self._violations
 
     @property
     def tensor_count(self) -> int:
-        return len(self.tensors)
+        return self._header.tensor_count if self._tensors is None and self._header is not None else len(self.tensors)
 
     def __bool__(self) -> bool:
         return self.valid
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ValidationResult):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in _RESULT_FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking contents (lists), as the dataclass was
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _RESULT_FIELDS)
+        return f"ValidationResult({fields})"
 
 
 def _limits_dict(limits: Dict[str, int]) -> Optional[Dict[str, int]]:
@@ -66,18 +120,9 @@ def _result(profile: str, verdict: Tuple[Any, Any]) -> ValidationResult:
 
 def result_from_header(header: Any) -> ValidationResult:
     """A ValidationResult for a validated _stguard.Header."""
-    tensors = list(map(TensorInfo._make, header.tensors()))
-    return ValidationResult(
-        valid=True,
-        profile=header.profile,
-        tensors=tensors,
-        metadata=header.metadata(),
-        header_length=header.header_length,
-        data_offset=header.data_offset,
-        data_size=header.data_size,
-        file_size=header.file_size,
-        strict_violations=[Error._from_tuple(fields) for fields in header.strict_violations()],
-    )
+    return ValidationResult(valid=True, profile=header.profile, header_length=header.header_length,
+                            data_offset=header.data_offset, data_size=header.data_size, file_size=header.file_size,
+                            _header=header)
 
 
 def open_readonly(path: Any) -> int:

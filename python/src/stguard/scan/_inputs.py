@@ -1,0 +1,90 @@
+"""What a scan reads: paths, directories (walked for *.safetensors),
+http(s) URLs, and text files listing any of those ("@list.txt" or a
+*.txt / *.lst file), expanded into ScanItems with the identity a restart
+compares (size and modification time; for URLs the ETag once known)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Iterable, Iterator, List, Optional, Set
+
+_LIST_SUFFIXES = (".txt", ".lst")
+_URL_PREFIXES = ("http://", "https://")
+
+
+@dataclass(frozen=True)
+class ScanItem:
+    path: str  # a file path as given (or found in a directory), or a URL
+    is_url: bool = False
+    size: Optional[int] = None  # None for URLs until fetched
+    mtime_ns: Optional[int] = None
+    error: Optional[str] = None  # the path could not be stat'ed (reported as a record)
+
+    @property
+    def key(self) -> tuple:
+        return (self.path, self.size, self.mtime_ns)
+
+
+def is_url(text: str) -> bool:
+    return text.startswith(_URL_PREFIXES)
+
+
+def _list_entries(list_path: str) -> Iterator[str]:
+    with open(list_path, encoding="utf-8", errors="surrogateescape") as listing:
+        for line in listing:
+            entry = line.strip()
+            if entry and not entry.startswith("#"):
+                yield entry
+
+
+def _walk(directory: str) -> Iterator[str]:
+    # Sorted, so that the same tree is always scanned in the same order.
+    for root, folders, files in os.walk(directory):
+        folders.sort()
+        for name in sorted(files):
+            if name.endswith(".safetensors"):
+                yield os.path.join(root, name)
+
+
+def _stat_item(path: str) -> ScanItem:
+    try:
+        status = os.stat(path)
+    except OSError as failure:
+        return ScanItem(path, error=f"{type(failure).__name__}: {failure.strerror or failure}")
+    return ScanItem(path, size=status.st_size, mtime_ns=status.st_mtime_ns)
+
+
+def expand_inputs(inputs: Iterable[str]) -> List[ScanItem]:
+    """Every input as ScanItems, each path once, in the order given (a
+    directory's files sorted). A list file's entries are inputs too (one
+    level: a list naming a list is read as a list again, guarded against cycles)."""
+    items: List[ScanItem] = []
+    seen: Set[str] = set()
+    read_lists: Set[str] = set()
+
+    def add(entry: str) -> None:
+        if entry in seen:
+            return
+        seen.add(entry)
+        items.append(ScanItem(entry, is_url=True) if is_url(entry) else _stat_item(entry))
+
+    def visit(entry: str) -> None:
+        entry = os.fspath(entry)
+        if is_url(entry):
+            add(entry)
+        elif entry.startswith("@") or (entry.endswith(_LIST_SUFFIXES) and os.path.isfile(entry)):
+            list_path = os.path.realpath(entry[1:] if entry.startswith("@") else entry)
+            if list_path in read_lists:
+                return
+            read_lists.add(list_path)
+            for listed in _list_entries(list_path):
+                visit(listed)
+        elif os.path.isdir(entry):
+            for found in _walk(entry):
+                add(found)
+        else:
+            add(entry)
+
+    for entry in inputs:
+        visit(entry)
+    return items
