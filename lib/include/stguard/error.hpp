@@ -104,6 +104,7 @@ enum class ErrorCode : std::uint16_t {
   slice_not_byte_aligned = 806,
   slice_syntax = 807,
   invalid_argument = 808,
+  conversion_inexact = 809,   // Conversion::exact met a value the target type cannot hold exactly
   // write
   aliased_tensors = 901,       // two inputs share memory (tied weights)
   producer_failed = 902,       // a tensor byte producer reported failure
