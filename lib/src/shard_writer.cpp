@@ -269,7 +269,7 @@ std::string shard_file_name(const std::string& base_name, std::uint64_t number, 
 Result<ShardedCheckpoint> save_sharded(const FileBuilder& builder, const std::string& directory,
                                        const ShardWriteOptions& options) noexcept {
   try {
-    return save(builder, directory, options);
+    return with_path(save(builder, directory, options), directory);
   } catch (const std::bad_alloc&) {
     return make_error(ErrorCode::out_of_memory, "out of memory while writing shards");
   } catch (...) {
@@ -280,14 +280,16 @@ Result<ShardedCheckpoint> save_sharded(const FileBuilder& builder, const std::st
 Status join_shards(const std::string& index_path, const std::string& output_path, const ShardCheckOptions& check,
                    const AtomicWriteOptions& atomic) noexcept {
   try {
-    return join(index_path, check, [&](const FileBuilder& builder) -> Status {
-      Status saved = builder.save_to_path(output_path, atomic);
-      if (saved) return saved;
-      // Name the output, so a caller can tell its errors from the index's.
-      Error error = saved.error();
-      error.message = "output " + quote_for_display(output_path) + ": " + error.message;
-      return error;
-    });
+    return with_path(join(index_path, check, [&](const FileBuilder& builder) -> Status {
+                       Status saved = builder.save_to_path(output_path, atomic);
+                       if (saved) return saved;
+                       // Name the output, so a caller can tell its errors from the index's
+                       // (its path is the context: with_path below keeps a path already set).
+                       Error error = saved.error();
+                       error.message = "output " + quote_for_display(output_path) + ": " + error.message;
+                       return error;
+                     }),
+                     index_path);
   } catch (const std::bad_alloc&) {
     return make_error(ErrorCode::out_of_memory, "out of memory while joining shards");
   } catch (...) {
@@ -297,7 +299,8 @@ Status join_shards(const std::string& index_path, const std::string& output_path
 
 Status join_shards_to_fd(const std::string& index_path, int fd, const ShardCheckOptions& check) noexcept {
   try {
-    return join(index_path, check, [&](const FileBuilder& builder) { return builder.save_to_fd(fd); });
+    return with_path(join(index_path, check, [&](const FileBuilder& builder) { return builder.save_to_fd(fd); }),
+                     index_path);
   } catch (const std::bad_alloc&) {
     return make_error(ErrorCode::out_of_memory, "out of memory while joining shards");
   } catch (...) {
