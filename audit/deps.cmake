@@ -4,7 +4,8 @@
 # pkg-config); RapidJSON parses manifests inside audit/src only, so it never
 # reaches a user's include path; libyaml's event parser reads YAML configs
 # in metadata (config_scan.hpp), linked here only, never into the core
-# library. lib/src gives the config scanner the project's JSON layer.
+# library. lib/src (core/json_tokenizer.hpp) gives the config scanner the
+# project's JSON layer.
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)

@@ -3,7 +3,7 @@
 // the gap to a target can be attributed rather than guessed:
 //
 //   json/copy_header           the private scratch copy parse_header makes
-//   json/utf8_check            the strict UTF-8 pass (lib/src/utf8.cpp)
+//   json/utf8_check            the strict UTF-8 pass (lib/src/core/utf8.cpp)
 //   json/rapidjson_insitu_noop RapidJSON's SAX reader alone, no-op handler,
 //                              the library's flags: the tokenizer's ceiling
 //   json/rapidjson_recursive_insitu_noop  the same without kParseIterativeFlag
@@ -15,7 +15,7 @@
 // The JSON stages are json_stages.hpp, shared with the profiling driver
 // (profile_header) so callgrind counts the code timed here. The UTF-8 stage
 // uses the library's internal header (lib/src), as the tests and fuzzers do.
-#include "utf8.hpp"
+#include "core/utf8.hpp"
 
 #include <cstring>
 #include <memory>

@@ -2,7 +2,7 @@
 // (lib/src), as the tests and fuzzers do: it runs the code the library runs.
 #include "json_stages.hpp"
 
-#include "json_tokenizer.hpp"  // first: it sets RAPIDJSON_ASSERT before RapidJSON is included
+#include "core/json_tokenizer.hpp"  // first: it sets RAPIDJSON_ASSERT before RapidJSON is included
 
 #include <rapidjson/reader.h>
 

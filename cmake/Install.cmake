@@ -1,25 +1,27 @@
-# Installation: headers, the library, a CMake package (find_package(stguard
-# CONFIG) gives stguard::stguard, and stguard::c / stguard::c_static for the C API) and pkg-config files (stguard.pc, stguard-c.pc).
-include(GNUInstallDirs)
+# Installation: headers, the libraries, a CMake package and pkg-config files
+# (stguard.pc, stguard-c.pc).
+#   find_package(stguard CONFIG)                   stguard::stguard (links stguard::core),
+#                                                  stguard::c, stguard::c_static; needs only Threads
+#   find_package(stguard CONFIG COMPONENTS audit)  adds stguard::audit, and only then looks for
+#                                                  OpenSSL, utf8proc and libyaml (its dependencies)
+# The audit library has its own export file (stguardAuditTargets.cmake) so that
+# the core package never names those dependencies.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS stguard stguard_c stguard_c_static EXPORT stguardTargets
+install(TARGETS stguard_core stguard stguard_c stguard_c_static EXPORT stguardTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/lib/include/stguard DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-# The audit library (stguard::audit) installs beside the core when it is built.
+install(EXPORT stguardTargets NAMESPACE stguard:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stguard)
 if(TARGET stguard_audit)
-  install(TARGETS stguard_audit EXPORT stguardTargets
+  install(TARGETS stguard_audit EXPORT stguardAuditTargets
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
     INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/audit/include/stguard DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-  set(STGUARD_WITH_AUDIT ON)
-else()
-  set(STGUARD_WITH_AUDIT OFF)
+  install(EXPORT stguardAuditTargets NAMESPACE stguard:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stguard)
 endif()
-install(EXPORT stguardTargets NAMESPACE stguard:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stguard)
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/stguardConfig.cmake.in
   ${PROJECT_BINARY_DIR}/stguardConfig.cmake

@@ -41,9 +41,9 @@ tool() {  # llvm-profdata / llvm-cov, version 14 preferred
 # dtype and name rules, whole/prefix/stream validation, slice and shard-index
 # parsers. I/O, the reader, the writer and error texts are reported above.
 PARSING_CORE=(
-  lib/include/stguard/cursor.hpp lib/src/utf8.cpp lib/src/json_tokenizer.hpp lib/src/json_tokenizer.cpp
-  lib/src/header_schema.cpp lib/src/header_layout.cpp lib/src/name_rules.hpp lib/src/dtype.cpp
-  lib/src/validate.cpp lib/src/stream_validator.cpp lib/src/slice_parse.cpp lib/src/shard_index.cpp
+  lib/include/stguard/cursor.hpp lib/src/core/utf8.cpp lib/src/core/json_tokenizer.hpp lib/src/core/json_tokenizer.cpp
+  lib/src/core/header_schema.cpp lib/src/core/header_layout.cpp lib/src/core/name_rules.hpp lib/src/core/dtype.cpp
+  lib/src/core/validate.cpp lib/src/core/stream_validator.cpp lib/src/core/slice_parse.cpp lib/src/shards/shard_index.cpp
 )
 
 profdata=$(tool llvm-profdata)

@@ -50,7 +50,7 @@ class ParamReader {
 }
 
 // Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF),
-// written independently of lib/src/utf8.cpp.
+// written independently of lib/src/core/utf8.cpp.
 [[nodiscard]] bool is_strict_utf8(std::string_view text) noexcept;
 // C0 controls, DEL or C1 controls (U+0080..U+009F) anywhere in valid UTF-8.
 [[nodiscard]] bool has_c0_c1_control(std::string_view text) noexcept;

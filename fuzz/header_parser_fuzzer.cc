@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "core_internal.hpp"
+#include "core/core_internal.hpp"
 #include "fuzz_support.hpp"
 #include "stguard/validate.hpp"
 

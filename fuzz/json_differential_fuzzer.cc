@@ -59,11 +59,11 @@
 #include <string_view>
 #include <vector>
 
-#include "core_internal.hpp"
+#include "core/core_internal.hpp"
 #include "fuzz_support.hpp"
-#include "json_tokenizer.hpp"
+#include "core/json_tokenizer.hpp"
 #include "stguard/dtype.hpp"
-#include "utf8.hpp"
+#include "core/utf8.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates the code table of docs/errors.md from lib/src/error.cpp.
+"""Regenerates the code table of docs/errors.md from lib/src/core/error.cpp.
 
 The prose around the table is kept; only the lines between the markers
 '<!-- codes:begin -->' and '<!-- codes:end -->' are rewritten.
@@ -24,7 +24,7 @@ def class_of(number):
 def main():
     header = open(os.path.join(ROOT, "lib/include/stguard/error.hpp")).read()
     numbers = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\s+(\w+) = (\d+),", header, re.M)}
-    table = open(os.path.join(ROOT, "lib/src/error.cpp")).read()
+    table = open(os.path.join(ROOT, "lib/src/core/error.cpp")).read()
     rows = re.findall(r'ErrorRow\{C::(\w+), "(\w+)",\s*"((?:[^"\\]|\\.)*)"\}', table)
     lines = ["| number | name | class | meaning |", "|---|---|---|---|"]
     for enum, name, summary in rows:

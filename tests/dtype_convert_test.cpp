@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "dtype_convert.hpp"
+#include "core/dtype_convert.hpp"
 #include "stguard/convert.hpp"
 
 namespace {

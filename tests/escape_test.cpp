@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <string>
 
-#include "code_point_class.hpp"
+#include "core/code_point_class.hpp"
 #include "stguard/escape.hpp"
 #include "support/unsafe_code_points.hpp"
-#include "utf8.hpp"
+#include "core/utf8.hpp"
 
 using stguard::escape_for_display;
 using stguard::escape_json;

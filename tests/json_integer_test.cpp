@@ -2,7 +2,7 @@
 // 2^64-1, 2^64, "00", "-0", "1.0", "1e3", " 1").
 #include <catch2/catch.hpp>
 
-#include "json_tokenizer.hpp"
+#include "core/json_tokenizer.hpp"
 
 using stguard::detail::IntegerParse;
 using stguard::detail::parse_json_uint;

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "json_tokenizer.hpp"
+#include "core/json_tokenizer.hpp"
 #include "stguard/validate.hpp"
 #include "support/test_files.hpp"
 

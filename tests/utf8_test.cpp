@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "utf8.hpp"
+#include "core/utf8.hpp"
 
 using stguard::ByteCursor;
 using stguard::detail::find_invalid_utf8;

@@ -3,14 +3,14 @@
 // builds paths and collects Hydra directives, and the per-value budgets.
 #include "config_scan.hpp"
 
-#include "json_tokenizer.hpp"  // first: it sets RAPIDJSON_ASSERT before RapidJSON is included
+#include "core/json_tokenizer.hpp"  // first: it sets RAPIDJSON_ASSERT before RapidJSON is included
 
 #include <algorithm>
 #include <vector>
 
 #include "config_walker.hpp"
 #include "text_scan.hpp"
-#include "utf8.hpp"
+#include "core/utf8.hpp"
 
 namespace stguard::audit::detail {
 namespace {

@@ -4,7 +4,7 @@
 // OmegaConf or an unsafe YAML loader would act on.
 //
 // A document is JSON (an object, an array, or a string that holds one: the
-// JSON layer of lib/src/json_tokenizer.hpp) or YAML (libyaml's event parser,
+// JSON layer of lib/src/core/json_tokenizer.hpp) or YAML (libyaml's event parser,
 // yaml_config.cpp). String leaves that themselves look like documents are
 // decoded again, up to kConfigMaxStringLevels deep (JSON in a string in a
 // string...). Paths are built as a reader would name the place:

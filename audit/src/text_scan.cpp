@@ -8,7 +8,7 @@
 #include <limits>
 #include <memory>
 
-#include "code_point_class.hpp"
+#include "core/code_point_class.hpp"
 
 namespace stguard::audit::detail {
 

@@ -35,7 +35,7 @@ enum class DeceptiveClass : std::uint8_t {
 // bidi_mark or bidi_control.
 [[nodiscard]] bool is_bidi_control(char32_t code_point) noexcept;
 // tag or invisible: the Default_Ignorable_Code_Point property (the core
-// library's table, lib/src/code_point_class.hpp), which covers U+00AD,
+// library's table, lib/src/core/code_point_class.hpp), which covers U+00AD,
 // U+034F, U+115F, U+1160, U+180B..U+180F, U+200B..U+200D,
 // U+2060..U+206F, U+3164, U+FE00..U+FE0F, U+FEFF, U+FFA0, tags and
 // variation selectors U+E0000..U+E0FFF, plus U+2028 and U+2029.

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the build at $1 into a temporary prefix, then builds the consumer
-# project against it twice: with find_package(stguard CONFIG) (C++, and C
-# shared and static) and with pkg-config (stguard.pc and stguard-c.pc).
+# Installs the build at $1 into a temporary prefix, then builds consumers
+# against it: with find_package(stguard CONFIG) (C++ with the audit component,
+# and C shared and static), the C++ library alone with the audit's
+# dependencies hidden (core_consumer), and with pkg-config (stguard.pc and
+# stguard-c.pc).
 set -euo pipefail
 build_dir=$1
 source_dir=$(cd "$(dirname "$0")" && pwd)
@@ -24,6 +26,44 @@ if [[ -z "$loaded" || "$(realpath "$loaded")" != "$(realpath "$work/prefix")"/* 
   exit 1
 fi
 "$work/build/consumer_c_static"
+
+# A consumer of the C++ library alone, on a machine without the audit's
+# dependencies: OpenSSL, utf8proc and libyaml are hidden from find_package and
+# pkg-config searches nowhere. It must configure, build, and name none of
+# them on its link line.
+hidden=(-DCMAKE_DISABLE_FIND_PACKAGE_OpenSSL=TRUE -DCMAKE_DISABLE_FIND_PACKAGE_utf8proc=TRUE
+  -DCMAKE_DISABLE_FIND_PACKAGE_yaml=TRUE -DCMAKE_DISABLE_FIND_PACKAGE_LibYAML=TRUE)
+no_pkg_config=(env PKG_CONFIG_LIBDIR= PKG_CONFIG_PATH=)
+if ! "${no_pkg_config[@]}" cmake -S "$source_dir/core_consumer" -B "$work/core-build" -G Ninja \
+  -DCMAKE_PREFIX_PATH="$work/prefix" "${hidden[@]}" >"$work/core.log" 2>&1; then
+  echo "core consumer: configuring with the audit's dependencies hidden failed:"
+  cat "$work/core.log"
+  exit 1
+fi
+core_build_log=$("${no_pkg_config[@]}" cmake --build "$work/core-build" --verbose)
+if ! grep -E -- '-o core_consumer( |$)' <<<"$core_build_log" >/dev/null; then
+  echo "core consumer: no link line in the build log"
+  echo "$core_build_log"
+  exit 1
+fi
+if grep -E -- '-l(crypto|ssl|utf8proc|yaml)\b|lib(crypto|ssl|utf8proc|yaml)[.-]' <<<"$core_build_log"; then
+  echo "core consumer: the link line above names a dependency of the audit library"
+  exit 1
+fi
+"$work/core-build/core_consumer"
+# The control: in the same setting, asking for the audit component fails, and
+# the message says what is missing.
+if "${no_pkg_config[@]}" cmake -S "$source_dir/core_consumer" -B "$work/core-audit-build" -G Ninja \
+  -DCMAKE_PREFIX_PATH="$work/prefix" -DSTGUARD_CONSUMER_WANTS_AUDIT=ON "${hidden[@]}" >"$work/audit.log" 2>&1; then
+  echo "core consumer: COMPONENTS audit configured although its dependencies are hidden"
+  exit 1
+fi
+if ! grep -F 'stguard::audit needs OpenSSL' "$work/audit.log" >/dev/null; then
+  echo "core consumer: COMPONENTS audit failed without naming its dependencies:"
+  cat "$work/audit.log"
+  exit 1
+fi
+echo "core consumer without OpenSSL, utf8proc, libyaml: OK"
 PKG_CONFIG_PATH=$(dirname "$(find "$work/prefix" -name stguard.pc)")
 export PKG_CONFIG_PATH
 # The .pc file covers the core library (the audit library has its own deps).

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "utf8.hpp"
+#include "core/utf8.hpp"
 
 namespace stguard::test {
 
@@ -40,7 +40,7 @@ inline bool must_not_appear_raw(char32_t cp) {
          is_noncharacter(cp) || is_surrogate(cp) || cp == 0x2028 || cp == 0x2029;
 }
 
-// The encoder is the library's (lib/src/utf8.hpp); the classification above
+// The encoder is the library's (lib/src/core/utf8.hpp); the classification above
 // and the decoder below are this file's own.
 inline std::string utf8(char32_t cp) {
   std::string out;

@@ -65,7 +65,7 @@ class Header {
   [[nodiscard]] bool violations_truncated() const noexcept { return violations_truncated_; }
 
  private:
-  friend class HeaderBuilder;  // the validation core (lib/src) fills these in
+  friend class HeaderBuilder;  // the validation core (lib/src/core) fills these in
 
   std::vector<TensorInfo> tensors_;
   std::vector<std::uint32_t> by_name_;  // indexes into tensors_, sorted by name

@@ -87,7 +87,7 @@ class TensorSlice;
 
 namespace detail {
 
-struct ReaderState;  // lib/src/reader_state.hpp
+struct ReaderState;  // lib/src/reader/reader_state.hpp
 template <typename Owner>
 struct TypedReadSource;  // the typed reads of TensorView and TensorSlice
 

@@ -1,7 +1,7 @@
 // The shared helpers of boundary.hpp that need the registry.
-#include "boundary.hpp"
+#include "capi/boundary.hpp"
 
-#include "options_handle.hpp"
+#include "capi/options_handle.hpp"
 
 namespace stguard::capi {
 

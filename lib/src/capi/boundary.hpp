@@ -10,7 +10,7 @@
 #include <string>
 #include <utility>
 
-#include "handles.hpp"
+#include "capi/handles.hpp"
 #include "stguard/error.hpp"
 #include "stguard/options.hpp"
 #include "stguard/stguard.h"

@@ -2,7 +2,7 @@
 // looked up in the C++ code table so a new code needs no change here.
 #include <string_view>
 
-#include "boundary.hpp"
+#include "capi/boundary.hpp"
 #include "stguard/error.hpp"
 
 namespace {

@@ -1,5 +1,5 @@
 // The handle registry (handles.hpp): numbers to objects, under one lock.
-#include "handles.hpp"
+#include "capi/handles.hpp"
 
 #include <map>
 #include <mutex>

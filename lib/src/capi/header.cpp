@@ -4,7 +4,7 @@
 #include <string_view>
 #include <utility>
 
-#include "header_handle.hpp"
+#include "capi/header_handle.hpp"
 #include "stguard/dtype.hpp"
 
 namespace stguard::capi {

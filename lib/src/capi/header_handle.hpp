@@ -1,7 +1,7 @@
 // What a stg_header handle holds, and how a verdict reaches a C caller.
 #pragma once
 
-#include "boundary.hpp"
+#include "capi/boundary.hpp"
 #include "stguard/header.hpp"
 
 namespace stguard::capi {

@@ -2,8 +2,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "boundary.hpp"
-#include "options_handle.hpp"
+#include "capi/boundary.hpp"
+#include "capi/options_handle.hpp"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "header_handle.hpp"
+#include "capi/header_handle.hpp"
 #include "stguard/reader.hpp"
 #include "stguard/slice.hpp"
 

@@ -3,7 +3,7 @@
 #include <memory>
 #include <span>
 
-#include "header_handle.hpp"
+#include "capi/header_handle.hpp"
 #include "stguard/stream_validator.hpp"
 
 namespace {

@@ -3,7 +3,7 @@
 #include <span>
 #include <string>
 
-#include "header_handle.hpp"
+#include "capi/header_handle.hpp"
 #include "stguard/file_validate.hpp"
 #include "stguard/validate.hpp"
 

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "boundary.hpp"
+#include "capi/boundary.hpp"
 #include "stguard/dtype.hpp"
 #include "stguard/writer.hpp"
 

@@ -1,0 +1,136 @@
+// Non-template parts of the JSON layer: the integer grammar, the surrogate
+// check, RapidJSON error mapping, and the rules for what may precede and
+// follow the top-level object.
+#include "core/json_tokenizer.hpp"
+
+#include <cstring>
+
+namespace stguard::detail {
+
+IntegerParse parse_json_uint(std::string_view text, std::uint64_t& out) noexcept {
+  if (text.empty()) return IntegerParse::not_integer;
+  if (text.size() > 1 && text[0] == '0') return IntegerParse::not_integer;
+  std::uint64_t value = 0;
+  bool overflow = false;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return IntegerParse::not_integer;
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (__builtin_mul_overflow(value, std::uint64_t{10}, &value) ||
+        __builtin_add_overflow(value, digit, &value)) {
+      overflow = true;  // keep scanning: "1e999999..." style text is not_integer
+    }
+  }
+  if (overflow) return IntegerParse::overflow;
+  out = value;
+  return IntegerParse::ok;
+}
+
+bool has_encoded_surrogate(std::string_view decoded) noexcept {
+  const char* data = decoded.data();
+  std::size_t size = decoded.size();
+  while (size >= 2) {
+    const void* hit = std::memchr(data, 0xED, size - 1);
+    if (hit == nullptr) return false;
+    const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(hit) - data);
+    if (static_cast<unsigned char>(data[at + 1]) >= 0xA0) return true;
+    data += at + 1;
+    size -= at + 1;
+  }
+  return false;
+}
+
+ErrorCode map_rapidjson_error(rapidjson::ParseErrorCode code, std::size_t position, std::size_t size,
+                              bool byte_is_nul) noexcept {
+  // RapidJSON reports "end of input" for both the real end and a NUL byte;
+  // only the real end is an incomplete document.
+  const bool at_end = position >= size;
+  switch (code) {
+    case rapidjson::kParseErrorDocumentEmpty:
+      return at_end ? ErrorCode::json_unexpected_end : ErrorCode::json_syntax;
+    case rapidjson::kParseErrorDocumentRootNotSingular:
+      return ErrorCode::json_trailing_content;
+    case rapidjson::kParseErrorStringUnicodeEscapeInvalidHex:
+    case rapidjson::kParseErrorStringUnicodeSurrogateInvalid:
+    case rapidjson::kParseErrorStringEscapeInvalid:
+    case rapidjson::kParseErrorStringInvalidEncoding:
+      return ErrorCode::json_invalid_string;
+    case rapidjson::kParseErrorStringMissQuotationMark:
+      return at_end ? ErrorCode::json_unexpected_end : ErrorCode::json_invalid_string;
+    case rapidjson::kParseErrorNumberTooBig:
+    case rapidjson::kParseErrorNumberMissFraction:
+    case rapidjson::kParseErrorNumberMissExponent:
+      return at_end ? ErrorCode::json_unexpected_end : ErrorCode::json_invalid_number;
+    default:
+      if (at_end && !byte_is_nul) return ErrorCode::json_unexpected_end;
+      return ErrorCode::json_syntax;
+  }
+}
+
+std::string rapidjson_error_text(rapidjson::ParseErrorCode code) {
+  switch (code) {
+    case rapidjson::kParseErrorDocumentEmpty: return "the header holds no JSON value";
+    case rapidjson::kParseErrorDocumentRootNotSingular: return "more than one top-level JSON value";
+    case rapidjson::kParseErrorValueInvalid: return "invalid JSON value";
+    case rapidjson::kParseErrorObjectMissName: return "expected an object key (a string)";
+    case rapidjson::kParseErrorObjectMissColon: return "expected ':' after an object key";
+    case rapidjson::kParseErrorObjectMissCommaOrCurlyBracket: return "expected ',' or '}' in an object";
+    case rapidjson::kParseErrorArrayMissCommaOrSquareBracket: return "expected ',' or ']' in an array";
+    case rapidjson::kParseErrorStringUnicodeEscapeInvalidHex: return "invalid \\u escape in a string";
+    case rapidjson::kParseErrorStringUnicodeSurrogateInvalid: return "invalid surrogate pair escape in a string";
+    case rapidjson::kParseErrorStringEscapeInvalid: return "invalid escape or raw control character in a string";
+    case rapidjson::kParseErrorStringMissQuotationMark: return "unterminated string";
+    case rapidjson::kParseErrorStringInvalidEncoding: return "invalid encoding in a string";
+    case rapidjson::kParseErrorNumberTooBig: return "number out of range (its conversion to a double overflows)";
+    case rapidjson::kParseErrorNumberMissFraction: return "number lacks digits after '.'";
+    case rapidjson::kParseErrorNumberMissExponent: return "number lacks exponent digits";
+    case rapidjson::kParseErrorTermination: return "parsing stopped";
+    default: return "JSON syntax error";
+  }
+}
+
+namespace {
+
+bool is_json_whitespace(std::uint8_t byte) noexcept {
+  return byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D;
+}
+
+}  // namespace
+
+std::optional<Error> check_header_start(ByteCursor header, std::uint64_t file_offset, bool strict,
+                                        TokenizerNotes& notes) noexcept {
+  std::uint8_t first = 0;
+  if (!header.peek_u8(first) || first == '{') return std::nullopt;
+  if (!is_json_whitespace(first)) return std::nullopt;  // JSON layer reports the real problem
+  Error error = make_error(ErrorCode::header_not_object_start,
+                           "the header starts with whitespace instead of '{'", file_offset);
+  if (strict) return error;
+  notes.leading_whitespace = std::move(error);
+  return std::nullopt;
+}
+
+std::optional<Error> check_header_tail(ByteCursor tail, std::uint64_t base_offset, bool strict,
+                                       TokenizerNotes& notes) noexcept {
+  std::optional<Error> non_space;
+  std::uint8_t byte = 0;
+  while (tail.peek_u8(byte)) {
+    const std::uint64_t at = base_offset + tail.position();
+    if (!is_json_whitespace(byte)) {
+      return make_error(ErrorCode::json_trailing_content,
+                        byte == 0 ? "NUL byte after the top-level object"
+                                  : "non-whitespace content after the top-level object",
+                        at);
+    }
+    if (byte != 0x20 && !non_space) {
+      non_space = make_error(ErrorCode::padding_not_spaces,
+                             "header padding contains a byte other than 0x20 (space)", at);
+    }
+    (void)tail.skip(1);
+  }
+  if (non_space) {
+    if (strict) return non_space;
+    notes.non_space_padding = std::move(non_space);
+  }
+  return std::nullopt;
+}
+
+}  // namespace stguard::detail

@@ -1,0 +1,111 @@
+// File, descriptor and stream validation: fstat for the size, pread for the
+// first 8 bytes and then the N header bytes (N checked against the limits and
+// the file size before anything is allocated), then the hermetic core.
+#include "stguard/file_validate.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include "core/core_internal.hpp"
+#include "stguard/stream_validator.hpp"
+#include "stguard/unique_fd.hpp"
+#include "stguard/validate.hpp"
+
+namespace stguard {
+namespace {
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+
+}  // namespace
+
+Status pread_exact(int fd, std::uint64_t offset, void* buffer, std::size_t length) {
+  auto* out = static_cast<unsigned char*>(buffer);
+  std::size_t done = 0;
+  while (done < length) {
+    const ssize_t got = ::pread(fd, out + done, length - done, static_cast<off_t>(offset + done));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return make_error(ErrorCode::io_read_failed, "read failed: " + errno_text(errno), offset + done);
+    }
+    if (got == 0) {
+      return make_error(ErrorCode::io_file_changed, "the file ended early while reading (was it truncated?)",
+                        offset + done);
+    }
+    done += static_cast<std::size_t>(got);
+  }
+  return {};
+}
+
+Result<Header> validate_fd(int fd, const Options& options) {
+  try {
+    struct stat info {};
+    if (::fstat(fd, &info) != 0) {
+      return make_error(ErrorCode::io_read_failed, "cannot stat: " + errno_text(errno));
+    }
+    if (!S_ISREG(info.st_mode)) {
+      return make_error(ErrorCode::io_not_regular_file,
+                        S_ISDIR(info.st_mode) ? "is a directory" : "is not a regular file");
+    }
+    const auto file_size = static_cast<std::uint64_t>(info.st_size);
+    // The length prefix plus enough leading bytes for read_header_length to
+    // tell what a file that is not safetensors is (an index, an LFS pointer).
+    std::array<std::uint8_t, detail::kRecognitionWindowBytes> leading{};
+    const auto leading_size = static_cast<std::size_t>(std::min<std::uint64_t>(file_size, leading.size()));
+    if (file_size >= 8) {
+      if (Status status = pread_exact(fd, 0, leading.data(), leading_size); !status) return status.error();
+    }
+    auto header_length = read_header_length(std::span(leading.data(), leading_size), file_size, options);
+    if (!header_length) return std::move(header_length).error();
+    // N is now known to be within the limits and the file, so this
+    // allocation is bounded by what the file really holds.
+    std::vector<std::uint8_t> bytes(8 + *header_length);
+    const std::size_t have = std::min(leading_size, bytes.size());
+    std::memcpy(bytes.data(), leading.data(), have);
+    if (Status status = pread_exact(fd, have, bytes.data() + have, bytes.size() - have); !status) {
+      return status.error();
+    }
+    return validate_prefix(bytes, file_size, options);
+  } catch (const std::bad_alloc&) {
+    return make_error(ErrorCode::out_of_memory, "out of memory while reading the header");
+  }
+}
+
+Result<Header> validate_path(const std::string& path, const Options& options) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) {
+    return with_path(make_error(ErrorCode::io_open_failed, "cannot open: " + errno_text(errno)), path);
+  }
+  const UniqueFd owner(fd);
+  return with_path(validate_fd(fd, options), path);
+}
+
+Result<Header> validate_stream(int fd, const Options& options, bool drain) {
+  try {
+    StreamValidator validator(options);
+    std::vector<std::uint8_t> chunk(1 << 16);
+    for (;;) {
+      const ssize_t got = ::read(fd, chunk.data(), chunk.size());
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        return make_error(ErrorCode::io_read_failed, "read failed: " + errno_text(errno), validator.bytes_seen());
+      }
+      if (got == 0) break;
+      const bool keep_going = validator.feed(std::span<const std::uint8_t>(chunk.data(), static_cast<std::size_t>(got)));
+      if (!keep_going && !drain) break;
+    }
+    return validator.finish();
+  } catch (const std::bad_alloc&) {
+    return make_error(ErrorCode::out_of_memory, "out of memory while reading the stream");
+  }
+}
+
+}  // namespace stguard

@@ -1,0 +1,307 @@
+// The canonical layout: every strict rule checked on the writer's input, then
+// the reference writer's order (dtype order descending, then name bytewise),
+// contiguous offsets, compact JSON with "__metadata__" first and its keys
+// sorted, spaces up to a multiple of 8. The serialised header is parsed back
+// with the strict profile and compared with the plan before anyone may write
+// it. Sorting, never pairwise comparison: O(n log n) in the tensor count.
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <numeric>
+#include <string>
+
+#include "stguard/cursor.hpp"
+#include "stguard/escape.hpp"
+#include "stguard/validate.hpp"
+#include "core/utf8.hpp"
+#include "writer/writer_internal.hpp"
+
+namespace stguard {
+namespace detail {
+
+Limits effective_writer_limits(const Limits& requested) noexcept {
+  const Limits strict = Limits::strict_defaults();
+  Limits limits;
+  limits.max_header_bytes = std::min(requested.max_header_bytes, strict.max_header_bytes);
+  limits.max_tensors = std::min(requested.max_tensors, strict.max_tensors);
+  limits.max_rank = std::min(requested.max_rank, strict.max_rank);
+  limits.max_name_bytes = std::min(requested.max_name_bytes, strict.max_name_bytes);
+  limits.max_integer = std::min(requested.max_integer, strict.max_integer);
+  limits.max_depth = std::min(requested.max_depth, strict.max_depth);
+  return limits;
+}
+
+bool is_valid_utf8(std::string_view text) noexcept {
+  const ByteCursor cursor(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  return !find_invalid_utf8(cursor).has_value();
+}
+
+}  // namespace detail
+
+namespace {
+
+// A prefix of a long name, for the error's tensor field (the parser does the same).
+std::string name_for_error(const std::string& name) { return name.size() > 64 ? name.substr(0, 64) : name; }
+
+Error tensor_error(ErrorCode code, const std::string& name, const std::string& what) {
+  return make_error(code, "tensor " + quote_for_display(name_for_error(name)) + ": " + what, kNoOffset, name_for_error(name));
+}
+
+Result<std::uint64_t> check_tensor(const TensorSpec& spec, const Limits& limits) {
+  const std::string& name = spec.name;
+  if (name.empty()) return make_error(ErrorCode::invalid_tensor_name, "a tensor name is empty");
+  if (name.size() > limits.max_name_bytes) {
+    return tensor_error(ErrorCode::limit_name_bytes, name,
+                        "name of " + std::to_string(name.size()) + " bytes exceeds max_name_bytes (" +
+                            std::to_string(limits.max_name_bytes) + ")");
+  }
+  if (!detail::is_valid_utf8(name)) return tensor_error(ErrorCode::invalid_tensor_name, name, "name is not valid UTF-8");
+  if (detail::has_control_character(name)) {
+    return tensor_error(ErrorCode::invalid_tensor_name, name, "name contains a control character");
+  }
+  if (name == "__metadata__") {
+    return tensor_error(ErrorCode::invalid_tensor_name, name, "\"__metadata__\" is reserved for the metadata block");
+  }
+  if (dtype_order(spec.dtype) >= kDtypeCount) {
+    return tensor_error(ErrorCode::invalid_argument, name, "dtype value is not one of the 22 dtypes");
+  }
+  if (spec.shape.size() > limits.max_rank) {
+    return tensor_error(ErrorCode::limit_rank, name,
+                        "shape has " + std::to_string(spec.shape.size()) + " dimensions, more than max_rank (" +
+                            std::to_string(limits.max_rank) + ")");
+  }
+  // The element count is folded left to right exactly as the reference and
+  // the validator fold it: an order-dependent overflow must be refused here
+  // precisely when strict would refuse it.
+  std::uint64_t elements = 1;
+  bool overflow = false;
+  for (const std::uint64_t dim : spec.shape) {
+    if (dim > limits.max_integer) {
+      return tensor_error(ErrorCode::limit_integer, name,
+                          "dimension " + std::to_string(dim) + " exceeds max_integer (" +
+                              std::to_string(limits.max_integer) + ")");
+    }
+    if (!overflow && __builtin_mul_overflow(elements, dim, &elements)) overflow = true;
+  }
+  std::uint64_t bits = 0;
+  if (overflow || __builtin_mul_overflow(elements, std::uint64_t{dtype_bits(spec.dtype)}, &bits)) {
+    return tensor_error(ErrorCode::shape_overflow, name, "shape x dtype size overflows 64 bits");
+  }
+  if (bits % 8 != 0) {
+    return tensor_error(ErrorCode::subbyte_misaligned, name,
+                        std::to_string(elements) + " elements of " + std::string(dtype_name(spec.dtype)) +
+                            " do not fill whole bytes");
+  }
+  return bits / 8;
+}
+
+std::optional<Error> check_metadata_entry(const MetadataEntry& entry) {
+  if (!detail::is_valid_utf8(entry.key)) {
+    return make_error(ErrorCode::invalid_metadata_key, "a __metadata__ key is not valid UTF-8");
+  }
+  if (detail::has_control_character(entry.key)) {
+    return make_error(ErrorCode::invalid_metadata_key,
+                      "__metadata__ key " + quote_for_display(entry.key) + " contains a control character");
+  }
+  if (!detail::is_valid_utf8(entry.value)) {
+    return make_error(ErrorCode::invalid_metadata_value,
+                      "__metadata__ value of key " + quote_for_display(entry.key) + " is not valid UTF-8");
+  }
+  if (entry.value.find('\0') != std::string::npos) {
+    return make_error(ErrorCode::invalid_metadata_value,
+                      "__metadata__ value of key " + quote_for_display(entry.key) + " contains U+0000");
+  }
+  return std::nullopt;
+}
+
+void append_decimal(std::string& out, std::uint64_t value) { out += std::to_string(value); }
+
+// The parsed header must say exactly what was planned: same tensors (name,
+// dtype, shape, offsets), same metadata, same data size.
+bool header_matches_plan(const Header& header, const HeaderSpec& spec, const std::vector<std::uint64_t>& begins,
+                         const std::vector<std::uint64_t>& ends, const std::vector<std::size_t>& metadata_order,
+                         std::uint64_t data_size) {
+  if (header.tensor_count() != spec.tensors.size() || header.data_size() != data_size) return false;
+  for (std::size_t i = 0; i < spec.tensors.size(); ++i) {
+    const TensorSpec& tensor = spec.tensors[i];
+    const TensorInfo* info = header.find(tensor.name);
+    if (info == nullptr || info->dtype != tensor.dtype || info->shape != tensor.shape || info->begin != begins[i] ||
+        info->end != ends[i]) {
+      return false;
+    }
+  }
+  const auto metadata = header.metadata();
+  if (metadata.size() != metadata_order.size() || header.has_metadata_object() != !metadata_order.empty()) {
+    return false;
+  }
+  for (std::size_t k = 0; k < metadata_order.size(); ++k) {
+    const MetadataEntry& planned = spec.metadata[metadata_order[k]];
+    if (metadata[k].key != planned.key || metadata[k].value != planned.value) return false;
+  }
+  return true;
+}
+
+Result<SerializedHeader> serialize_checked(const HeaderSpec& spec, const WriterOptions& options) {
+  const Limits limits = detail::effective_writer_limits(options.limits);
+  const std::size_t count = spec.tensors.size();
+  if (count > limits.max_tensors) {
+    return make_error(ErrorCode::limit_tensor_count, std::to_string(count) + " tensors exceed max_tensors (" +
+                                                         std::to_string(limits.max_tensors) + ")");
+  }
+  std::vector<std::uint64_t> sizes(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    auto size = check_tensor(spec.tensors[i], limits);
+    if (!size) return std::move(size).error();
+    sizes[i] = *size;
+  }
+
+  std::vector<std::size_t> by_name(count);
+  std::iota(by_name.begin(), by_name.end(), std::size_t{0});
+  std::sort(by_name.begin(), by_name.end(), [&](std::size_t a, std::size_t b) {
+    const int order = spec.tensors[a].name.compare(spec.tensors[b].name);
+    return order != 0 ? order < 0 : a < b;
+  });
+  for (std::size_t k = 1; k < count; ++k) {
+    const std::string& name = spec.tensors[by_name[k]].name;
+    if (name == spec.tensors[by_name[k - 1]].name) {
+      return tensor_error(ErrorCode::duplicate_tensor_name, name, "the name is given more than once");
+    }
+  }
+
+  std::vector<std::size_t> metadata_order(spec.metadata.size());
+  std::iota(metadata_order.begin(), metadata_order.end(), std::size_t{0});
+  std::sort(metadata_order.begin(), metadata_order.end(), [&](std::size_t a, std::size_t b) {
+    const int order = spec.metadata[a].key.compare(spec.metadata[b].key);
+    return order != 0 ? order < 0 : a < b;
+  });
+  for (std::size_t k = 0; k < metadata_order.size(); ++k) {
+    const MetadataEntry& entry = spec.metadata[metadata_order[k]];
+    if (auto error = check_metadata_entry(entry)) return *std::move(error);
+    if (k > 0 && entry.key == spec.metadata[metadata_order[k - 1]].key) {
+      return make_error(ErrorCode::duplicate_metadata_key, "__metadata__ key " + quote_for_display(entry.key) + " is given more than once");
+    }
+  }
+
+  // The reference order: dtype order descending, then name bytewise. Names
+  // are distinct now, so this order is total and the output deterministic.
+  std::vector<std::size_t> layout(count);
+  std::iota(layout.begin(), layout.end(), std::size_t{0});
+  std::sort(layout.begin(), layout.end(), [&](std::size_t a, std::size_t b) {
+    const unsigned order_a = dtype_order(spec.tensors[a].dtype);
+    const unsigned order_b = dtype_order(spec.tensors[b].dtype);
+    if (order_a != order_b) return order_a > order_b;
+    return spec.tensors[a].name < spec.tensors[b].name;
+  });
+  std::vector<std::uint64_t> begins(count);
+  std::vector<std::uint64_t> ends(count);
+  std::uint64_t offset = 0;
+  for (const std::size_t index : layout) {
+    std::uint64_t end = 0;
+    if (__builtin_add_overflow(offset, sizes[index], &end) || end > limits.max_integer) {
+      return tensor_error(ErrorCode::limit_integer, spec.tensors[index].name,
+                          "its data would end beyond offset max_integer (" + std::to_string(limits.max_integer) +
+                              "): the tensors hold too many bytes for one file");
+    }
+    begins[index] = offset;
+    ends[index] = end;
+    offset = end;
+  }
+  const std::uint64_t data_size = offset;
+
+  // The 8-byte length goes first and is patched once the length is known.
+  std::string text(8, '\0');
+  text += '{';
+  bool first = true;
+  if (!metadata_order.empty()) {
+    text += "\"__metadata__\":{";
+    for (std::size_t k = 0; k < metadata_order.size(); ++k) {
+      if (k > 0) text += ',';
+      const MetadataEntry& entry = spec.metadata[metadata_order[k]];
+      detail::append_json_string(text, entry.key);
+      text += ':';
+      detail::append_json_string(text, entry.value);
+    }
+    text += '}';
+    first = false;
+  }
+  for (const std::size_t index : layout) {
+    const TensorSpec& tensor = spec.tensors[index];
+    if (!first) text += ',';
+    first = false;
+    detail::append_json_string(text, tensor.name);
+    text += ":{\"dtype\":\"";
+    text += dtype_name(tensor.dtype);
+    text += "\",\"shape\":[";
+    for (std::size_t d = 0; d < tensor.shape.size(); ++d) {
+      if (d > 0) text += ',';
+      append_decimal(text, tensor.shape[d]);
+    }
+    text += "],\"data_offsets\":[";
+    append_decimal(text, begins[index]);
+    text += ',';
+    append_decimal(text, ends[index]);
+    text += "]}";
+  }
+  text += '}';
+  const std::size_t unpadded = text.size() - 8;
+  text.append((8 - unpadded % 8) % 8, ' ');
+  const std::uint64_t header_length = text.size() - 8;
+  if (header_length > kFormatMaxHeaderBytes) {
+    return make_error(ErrorCode::header_too_large, "the header would be " + std::to_string(header_length) +
+                                                       " bytes, more than the format maximum of 100000000");
+  }
+  if (header_length > limits.max_header_bytes) {
+    return make_error(ErrorCode::limit_header_bytes, "the header would be " + std::to_string(header_length) +
+                                                         " bytes, more than max_header_bytes (" +
+                                                         std::to_string(limits.max_header_bytes) + ")");
+  }
+  for (std::size_t i = 0; i < 8; ++i) text[i] = static_cast<char>((header_length >> (8 * i)) & 0xFFU);
+
+  SerializedHeader out;
+  out.bytes.assign(text.begin(), text.end());
+  std::string().swap(text);
+
+  // Defence in depth: the bytes about to be written must pass strict and
+  // describe exactly the plan. A failure here is a writer bug.
+  Options strict = Options::strict();
+  strict.limits = limits;
+  auto parsed = parse_header(std::span<const std::uint8_t>(out.bytes).subspan(8), data_size, strict);
+  if (!parsed) {
+    const Error& error = parsed.error();
+    return make_error(ErrorCode::internal_error,
+                      "the writer produced a header that strict rejects: [" + std::string(error_code_name(error.code)) +
+                          "] " + error.message,
+                      error.offset, error.tensor);
+  }
+  if (!header_matches_plan(parsed.value(), spec, begins, ends, metadata_order, data_size)) {
+    return make_error(ErrorCode::internal_error, "the writer's header does not read back as planned");
+  }
+  out.header = std::move(parsed).value();
+  out.layout = std::move(layout);
+  out.byte_sizes = std::move(sizes);
+  return out;
+}
+
+}  // namespace
+
+Result<std::uint64_t> checked_tensor_byte_size(const TensorSpec& spec, const WriterOptions& options) noexcept {
+  try {
+    return check_tensor(spec, detail::effective_writer_limits(options.limits));
+  } catch (const std::bad_alloc&) {
+    return make_error(ErrorCode::out_of_memory, "out of memory while checking a tensor");
+  } catch (...) {
+    return make_error(ErrorCode::internal_error, "unexpected exception while checking a tensor");
+  }
+}
+
+Result<SerializedHeader> serialize_header(const HeaderSpec& spec, const WriterOptions& options) noexcept {
+  try {
+    return serialize_checked(spec, options);
+  } catch (const std::bad_alloc&) {
+    return make_error(ErrorCode::out_of_memory, "out of memory while serialising the header");
+  } catch (...) {
+    return make_error(ErrorCode::internal_error, "unexpected exception while serialising the header");
+  }
+}
+
+}  // namespace stguard
