@@ -110,6 +110,10 @@ run_threads_suite() {
 run_reference_check() {
   echo "==> [reference] scripts/check-reference.py"
   count_step reference python3 scripts/check-reference.py
+  # The installed package's round trip (load, BF16 -> float, slice, save):
+  # the reference reads the saved file, untouched tensors byte-identical.
+  echo "==> [reference] scripts/check-round-trip.py"
+  count_step round-trip python3 scripts/check-round-trip.py
 }
 
 # The Python package (scripts/test-python.sh): pytest's summary line gives the counts.
