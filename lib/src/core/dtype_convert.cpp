@@ -20,7 +20,7 @@
 
 // The F16C path uses the compiler's vector builtins directly (GCC and Clang
 // both have them), not <immintrin.h>: the core includes no C header.
-#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define STGUARD_HAVE_F16C_PATH 1
 #endif
 
@@ -168,9 +168,25 @@ __attribute__((target("avx,f16c"))) void decode_f16_f16c(const std::uint8_t* in,
   decode_f16_portable(in + 2 * i, out.subspan(i));
 }
 
+// CPUID leaf 1: OSXSAVE (ECX bit 27), AVX (28), F16C (29); then XGETBV: the
+// OS saves the SSE and AVX state (XCR0 bits 1 and 2). Asked directly because
+// not every compiler's __builtin_cpu_supports knows "f16c" (clang 14 does not).
 bool cpu_has_f16c() noexcept {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+#if defined(__x86_64__)
+  unsigned eax = 1;
+  unsigned ebx = 0;
+  unsigned ecx = 0;
+  unsigned edx = 0;
+  __asm__("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
+  constexpr unsigned kNeeded = (1U << 27) | (1U << 28) | (1U << 29);
+  if ((ecx & kNeeded) != kNeeded) return false;
+  unsigned xcr0_low = 0;
+  unsigned xcr0_high = 0;
+  __asm__("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0U));
+  return (xcr0_low & 6U) == 6U;
+#else
+  return false;
+#endif
 }
 #endif
 
