@@ -63,6 +63,17 @@ ConversionFile make_conversion_file(std::uint64_t rows, std::uint64_t wide_at) {
   return made;
 }
 
+// The floats Conversion::exact reads from slice `spec` of tensor `name`.
+std::vector<float> converted_slice(const stguard::Reader& reader, const std::string& name, const std::string& spec) {
+  auto view = reader.tensor(name);
+  REQUIRE(view.ok());
+  auto slice = view->slice(spec);
+  REQUIRE(slice.ok());
+  auto values = slice->to_vector<float>(Conversion::exact);
+  REQUIRE(values.ok());
+  return std::move(values).value();
+}
+
 }  // namespace
 
 TEST_CASE("BF16 to float through every reader mode, zero-copy and chunked", "[convert][reader]") {
@@ -121,14 +132,10 @@ TEST_CASE("slices convert the selected elements only", "[convert][slice]") {
     options.mode = mode;
     auto reader = stguard::Reader::open(path, options);
     REQUIRE(reader.ok());
-    auto w = reader->tensor("w");
-    REQUIRE(w.ok());
     // Rows 2..5, column 1: four ranges of one element each.
-    auto slice = w->slice("2:6,1");
+    CHECK(converted_slice(*reader, "w", "2:6,1") == std::vector<float>{7.0F, 10.0F, 13.0F, 16.0F});
+    auto slice = reader->tensor("w")->slice("2:6,1");
     REQUIRE(slice.ok());
-    auto values = slice->to_vector<float>(Conversion::exact);
-    REQUIRE(values.ok());
-    CHECK(*values == std::vector<float>{7.0F, 10.0F, 13.0F, 16.0F});
     std::vector<double> into(4);
     REQUIRE(slice->read_into(std::span<double>(into), Conversion::exact).ok());
     CHECK(into == std::vector<double>{7.0, 10.0, 13.0, 16.0});
@@ -141,13 +148,7 @@ TEST_CASE("slices convert the selected elements only", "[convert][slice]") {
           ErrorCode::invalid_argument);
 
     // F4 rows: row 1 is the second byte, elements 1.5 and 2.0.
-    auto packed = reader->tensor("packed");
-    REQUIRE(packed.ok());
-    auto row = packed->slice("1");
-    REQUIRE(row.ok());
-    auto f4 = row->to_vector<float>(Conversion::exact);
-    REQUIRE(f4.ok());
-    CHECK(*f4 == std::vector<float>{1.5F, 2.0F});
+    CHECK(converted_slice(*reader, "packed", "1") == std::vector<float>{1.5F, 2.0F});
   }
 }
 
