@@ -112,6 +112,10 @@ run_threads_suite() {
 run_reference_check() {
   echo "==> [reference] scripts/check-reference.py"
   count_step reference python3 scripts/check-reference.py
+  # The installed package's round trip (load, BF16 -> float, slice, save):
+  # the reference reads the saved file, untouched tensors byte-identical.
+  echo "==> [reference] scripts/check-round-trip.py"
+  count_step round-trip python3 scripts/check-round-trip.py
 }
 
 # The CI job (docs/ci.md): the repository acceptance test with SARIF checked

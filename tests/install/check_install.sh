@@ -12,7 +12,9 @@ trap 'rm -rf "$work"' EXIT
 cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
 cmake -S "$source_dir/consumer" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/build" >/dev/null
-"$work/build/consumer"
+# The consumer's round trip leaves input.safetensors and edited.safetensors in
+# STGUARD_ROUND_TRIP_DIR when it is set (scripts/check-round-trip.py reads them).
+"$work/build/consumer" "${STGUARD_ROUND_TRIP_DIR:-$work}"
 "$work/build/consumer_c"
 # awk reads all of ldd's output: `ldd | grep -q` under pipefail fails at random
 # when grep exits first and ldd dies of SIGPIPE. Paths are compared canonically
@@ -50,7 +52,7 @@ if grep -E -- '-l(crypto|ssl|utf8proc|yaml)\b|lib(crypto|ssl|utf8proc|yaml)[.-]'
   echo "core consumer: the link line above names a dependency of the audit library"
   exit 1
 fi
-"$work/core-build/core_consumer"
+"$work/core-build/core_consumer" "$work"
 # The control: in the same setting, asking for the audit component fails, and
 # the message says what is missing.
 if "${no_pkg_config[@]}" cmake -S "$source_dir/core_consumer" -B "$work/core-audit-build" -G Ninja \

@@ -93,7 +93,7 @@ std::string format_audit_text(std::span<const AuditedFile> files, Severity fail_
     const std::string path = escape_for_display(file.path);
     if (!file.report) {
       ++statuses[3];
-      out += path + ": " + palette.paint(Style::bold_red, "ERROR") + " " + format_error(*file.unreadable) + "\n";
+      out += path + ": " + palette.paint(Style::bold_red, "ERROR") + " " + cli::format_error(*file.unreadable) + "\n";
       continue;
     }
     const audit::AuditReport& report = *file.report;
@@ -101,7 +101,7 @@ std::string format_audit_text(std::span<const AuditedFile> files, Severity fail_
     ++statuses[static_cast<std::size_t>(report.verdict)];
     out += path + ": ";
     if (report.verdict == audit::Verdict::invalid) {
-      out += palette.paint(Style::bold_red, "INVALID") + " " + format_error(*report.error);
+      out += palette.paint(Style::bold_red, "INVALID") + " " + cli::format_error(*report.error);
     } else {
       out += palette.paint(report.verdict == audit::Verdict::strict_valid ? Style::green : Style::yellow,
                            audit::verdict_name(report.verdict));

@@ -120,7 +120,7 @@ std::string baseline_text(std::span<const AuditedFile> files) {
 
 std::optional<std::string> load_baseline(const std::string& path, SuppressionPolicy& policy) {
   auto text = read_text_file(path, kMaxBaselineBytes);
-  if (!text) return "--baseline: cannot read " + escape_for_display(path) + ": " + format_error(text.error());
+  if (!text) return "--baseline: cannot read " + escape_for_display(path) + ": " + cli::format_error(text.error());
   policy.baseline_path = path;
   std::size_t line_number = 0;
   std::size_t start = 0;

@@ -6,20 +6,10 @@
 namespace stguard::cli {
 
 std::string format_error(const Error& error) {
-  std::string line = "[";
-  line += error_code_name(error.code);
-  line += "] ";
-  // Messages are built with untrusted parts already escaped (error.hpp's
-  // contract): the guard keeps their escapes and catches anything raw.
-  line += guard_escaped_for_display(error.message);
-  if (error.has_offset() || !error.tensor.empty()) {
-    line += " (";
-    if (error.has_offset()) line += "at byte " + std::to_string(error.offset);
-    if (error.has_offset() && !error.tensor.empty()) line += ", ";
-    if (!error.tensor.empty()) line += "tensor \"" + escape_for_display(error.tensor) + "\"";
-    line += ")";
-  }
-  return line;
+  // The library's one formatter; each tool's line already starts with the file.
+  Error shown = error;
+  shown.path.clear();
+  return stguard::format_error(shown);
 }
 
 void write_error_json(JsonWriter& json, const Error& error) {

@@ -98,6 +98,9 @@ class AtomicFile {
  private:
   friend struct ResultPoison<AtomicFile>;  // a failed create() dereferences to a discarded file
   AtomicFile() noexcept = default;
+  // create() without the path in its errors' context (create adds it).
+  [[nodiscard]] static Result<AtomicFile> create_unnamed(const std::string& target_path,
+                                                         const AtomicWriteOptions& options) noexcept;
 
   std::string target_path_;
   std::string target_name_;  // the last path component
@@ -137,6 +140,7 @@ class OutputFile {
  private:
   friend struct ResultPoison<OutputFile>;  // a failed open() dereferences to a closed output
   OutputFile() noexcept = default;
+  [[nodiscard]] static Result<OutputFile> open_unnamed(const std::string& path, const AtomicWriteOptions& options) noexcept;
 
   std::optional<AtomicFile> file_;
   UniqueFd stream_;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -105,6 +106,7 @@ enum class ErrorCode : std::uint16_t {
   slice_not_byte_aligned = 806,
   slice_syntax = 807,
   invalid_argument = 808,
+  conversion_inexact = 809,   // Conversion::exact met a value the target type cannot hold exactly
   // write
   aliased_tensors = 901,       // two inputs share memory (tied weights)
   producer_failed = 902,       // a tensor byte producer reported failure
@@ -147,6 +149,10 @@ struct Error {
   std::uint64_t offset = kNoOffset;  // byte offset in the file where detected
   std::string tensor;                // raw tensor name (escape before display)
   std::string message;               // one line, no untrusted bytes unescaped
+  // Context: the path given to the path-based call that failed (Reader::open,
+  // load_file, validate_path, save_file, FileBuilder::save_to_path, ...),
+  // raw as the caller gave it (escape before display); empty otherwise.
+  std::string path{};  // (braces: aggregate initialisers that stop before it stay warning-free)
 
   [[nodiscard]] ErrorClass error_class() const noexcept;
   [[nodiscard]] bool has_offset() const noexcept { return offset != kNoOffset; }
@@ -244,8 +250,38 @@ class [[nodiscard]] Status {
   std::optional<Error> error_;
 };
 
+// `error` with `path` as its context (Error::path): what every path-based
+// call does to the errors it returns. A path already there is kept: the
+// innermost call names the file the error is about (join_shards: the output
+// for a write error, the index otherwise). Never throws (out of memory, the
+// path is left out).
+[[nodiscard]] Error with_path(Error error, std::string_view path) noexcept;
+
+// The one-line text the tools print for an error:
+//   [CODE] message (at byte X, tensor "name", file "path")
+// with the parenthesis holding only what the error has. Untrusted parts are
+// escaped by the one display rule (escape.hpp): the tensor name and the path
+// quoted with quote_for_display, the message guarded.
+[[nodiscard]] std::string format_error(const Error& error);
+
 // Builds an Error; the message must already be safe to print.
 [[nodiscard]] Error make_error(ErrorCode code, std::string message,
                                std::uint64_t offset = kNoOffset, std::string tensor = {});
+
+// A failed Result or Status given the path as context; a success as it is.
+template <typename T>
+[[nodiscard]] Result<T> with_path(Result<T> result, std::string_view path) noexcept(
+    std::is_nothrow_move_constructible_v<T>) {
+  if (result.ok()) return result;
+  return with_path(std::move(result).error(), path);
+}
+[[nodiscard]] inline Status with_path(Status status, std::string_view path) noexcept {
+  if (status.ok()) return status;
+  try {
+    return with_path(status.error(), path);
+  } catch (...) {
+    return status;  // copying the error ran out of memory: keep it as it is
+  }
+}
 
 }  // namespace stguard

@@ -42,6 +42,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "stguard/convert.hpp"
 #include "stguard/cursor.hpp"
 #include "stguard/dtype.hpp"
 #include "stguard/error.hpp"
@@ -87,6 +88,8 @@ class TensorSlice;
 namespace detail {
 
 struct ReaderState;  // lib/src/reader/reader_state.hpp
+template <typename Owner>
+struct TypedReadSource;  // the typed reads of TensorView and TensorSlice
 
 // Which dtypes a C++ element type may read. Raw-bit types are allowed where
 // C++ has no native type: uint16_t for F16/BF16, uint8_t for BOOL and the
@@ -166,6 +169,39 @@ struct ElementTraits<std::uint64_t> : AcceptsDtypes<Dtype::U64> {
 [[nodiscard]] Error allocation_error(const std::string& tensor) noexcept;
 [[nodiscard]] Error slice_range_error(const std::string& tensor) noexcept;
 [[nodiscard]] Error owned_size_error(const std::string& tensor) noexcept;
+// invalid_argument: a read_into output of `given` elements for `needed`.
+[[nodiscard]] Error output_size_error(std::uint64_t given, std::uint64_t needed, const std::string& tensor) noexcept;
+
+// The element types Conversion::exact converts to (convert.hpp).
+template <typename T>
+inline constexpr bool kConversionTarget = std::is_same_v<T, float> || std::is_same_v<T, double>;
+
+// True when a typed read as T of `dtype` goes through the conversion kernels.
+template <typename T>
+[[nodiscard]] constexpr bool reads_converted(Dtype dtype) noexcept {
+  if constexpr (kConversionTarget<T>) {
+    return !ElementTraits<T>::accepts(dtype);
+  } else {
+    return false;
+  }
+}
+
+// The check every typed read makes before it allocates or reads anything:
+// T must be the dtype's own type, or a conversion target that
+// Conversion::exact reaches from it when `conversion` asks for one.
+template <typename T>
+[[nodiscard]] std::optional<Error> check_typed_read(Dtype dtype, Conversion conversion,
+                                                    const std::string& tensor) noexcept {
+  if (reads_converted<T>(dtype)) {
+    const bool convertible = std::is_same_v<T, float> ? converts_to_float(dtype) : converts_to_double(dtype);
+    if (conversion == Conversion::exact && convertible) return std::nullopt;
+    return conversion_refused_error(dtype, ElementTraits<T>::name, conversion, tensor);
+  }
+  return check_element_type(dtype, ElementTraits<T>::accepts(dtype), ElementTraits<T>::name, sizeof(T), tensor);
+}
+
+// True when `bytes` hold exactly `count` elements of `dtype`.
+[[nodiscard]] bool holds_elements(Dtype dtype, std::size_t bytes, std::uint64_t count) noexcept;
 
 // File bytes are little-endian; on a big-endian host each scalar is reversed.
 template <typename T>
@@ -210,18 +246,40 @@ struct OwnedTensor {
   std::uint64_t element_count = 0;
   std::vector<std::uint8_t> data;  // little-endian, C order, exactly the file's bytes
 
-  // Typed copy of the values; dtype_mismatch unless T fits the dtype.
+  // Typed copy of the values; dtype_mismatch unless T fits the dtype or,
+  // with Conversion::exact, converts to it exactly (convert.hpp).
   template <TensorElement T>
-  [[nodiscard]] Result<std::vector<T>> to_vector() const {
-    if (auto error = detail::check_element_type(dtype, detail::ElementTraits<T>::accepts(dtype),
-                                                detail::ElementTraits<T>::name, sizeof(T), name)) {
-      return *std::move(error);
+  [[nodiscard]] Result<std::vector<T>> to_vector(Conversion conversion = Conversion::none) const {
+    if (auto error = detail::check_typed_read<T>(dtype, conversion, name)) return *std::move(error);
+    if constexpr (detail::kConversionTarget<T>) {
+      if (detail::reads_converted<T>(dtype)) {
+        if (!detail::holds_elements(dtype, data.size(), element_count)) return detail::owned_size_error(name);
+        return convert_owned<T>();
+      }
     }
     // The fields are public, so check they still agree before decoding.
     if (data.size() % sizeof(T) != 0 || data.size() / sizeof(T) != element_count) {
       return detail::owned_size_error(name);
     }
     return detail::decode_elements<T>(data, name);
+  }
+
+ private:
+  template <typename T>
+  [[nodiscard]] Result<std::vector<T>> convert_owned() const {
+    try {
+      std::vector<T> values(static_cast<std::size_t>(element_count));
+      if (Status status = convert_elements(dtype, data, std::span<T>(values)); !status) {
+        Error error = status.error();
+        error.tensor = name;
+        return error;
+      }
+      return values;
+    } catch (const std::bad_alloc&) {
+      return detail::allocation_error(name);
+    } catch (const std::length_error&) {
+      return detail::allocation_error(name);
+    }
   }
 };
 
@@ -254,9 +312,15 @@ class TensorView {
   [[nodiscard]] Result<OwnedTensor> to_owned() const;
 
   // All values as T, copied (so the data may sit at any address); refuses a
-  // dtype T does not fit with dtype_mismatch.
+  // dtype T does not fit with dtype_mismatch. Conversion::exact also reads
+  // float or double from the dtypes that convert to it exactly (BF16, F16,
+  // F8_*, F6_*, F4, integers that fit: convert.hpp), never a rounded value.
   template <TensorElement T>
-  [[nodiscard]] Result<std::vector<T>> to_vector() const;
+  [[nodiscard]] Result<std::vector<T>> to_vector(Conversion conversion = Conversion::none) const;
+  // The same into `out`, which must hold exactly element_count() values
+  // (invalid_argument otherwise): no allocation.
+  template <TensorElement T>
+  [[nodiscard]] Status read_into(std::span<T> out, Conversion conversion = Conversion::none) const;
   // The value at flat index `index` (C order).
   template <TensorElement T>
   [[nodiscard]] Result<T> at(std::uint64_t index) const;
@@ -275,9 +339,16 @@ class TensorView {
   friend class TensorRange;
   friend class TensorSlice;
   friend struct ResultPoison<TensorView>;
+  friend struct detail::TypedReadSource<TensorView>;
   TensorView(const detail::ReaderState* state, const TensorInfo* info) noexcept : state_(state), info_(info) {}
   [[nodiscard]] Result<std::span<const std::uint8_t>> bytes_unguarded() const;
   [[nodiscard]] Status read_unguarded(std::uint64_t offset, std::span<std::uint8_t> out) const;
+  // Conversion::exact reads (reader_convert.cpp): the tensor's bytes through
+  // the conversion kernels, zero-copy when resident, in chunks otherwise.
+  [[nodiscard]] Status read_converted(std::span<float> out) const;
+  [[nodiscard]] Status read_converted(std::span<double> out) const;
+  // The tensor's bytes when they are resident (nullopt in pread mode).
+  [[nodiscard]] Result<std::optional<std::span<const std::uint8_t>>> resident_bytes() const;
   // The error every data access of a poison view returns.
   [[nodiscard]] Error poison_error() const;
 
@@ -314,6 +385,13 @@ class TensorSlice {
   // Copies the selected bytes, in order, into `out` (exactly byte_size() long).
   [[nodiscard]] Status read(std::span<std::uint8_t> out) const;
   [[nodiscard]] Result<std::vector<std::uint8_t>> copy_bytes() const;
+  // The selected values as T, in order, as TensorView::to_vector (same
+  // types, same Conversion), and the same into `out` (exactly
+  // element_count() values).
+  template <TensorElement T>
+  [[nodiscard]] Result<std::vector<T>> to_vector(Conversion conversion = Conversion::none) const;
+  template <TensorElement T>
+  [[nodiscard]] Status read_into(std::span<T> out, Conversion conversion = Conversion::none) const;
   // Zero-copy: calls visit(std::span<const std::uint8_t>) for each range in
   // order until it returns false. Not available in pread mode.
   template <typename Visit>
@@ -322,7 +400,10 @@ class TensorSlice {
  private:
   friend class TensorView;
   friend struct ResultPoison<TensorSlice>;
+  friend struct detail::TypedReadSource<TensorSlice>;
   TensorSlice(TensorView view, SlicePlan plan) : view_(view), plan_(std::move(plan)) {}
+  [[nodiscard]] Status read_converted(std::span<float> out) const;
+  [[nodiscard]] Status read_converted(std::span<double> out) const;
 
   TensorView view_;
   SlicePlan plan_;
@@ -449,26 +530,86 @@ struct ResultPoison<Reader> {
 // ---------------------------------------------------------------------------
 // Template definitions.
 
-template <TensorElement T>
-Result<std::vector<T>> TensorView::to_vector() const {
-  if (is_poison()) return poison_error();
-  if (auto error = detail::check_element_type(dtype(), detail::ElementTraits<T>::accepts(dtype()),
-                                              detail::ElementTraits<T>::name, sizeof(T), name())) {
-    return *std::move(error);
+// The typed reads of views and slices share one body: check (before any
+// allocation), size the output, then either the conversion kernels or the
+// raw bytes put in native byte order.
+namespace detail {
+
+template <typename T, typename Source>
+[[nodiscard]] Status read_typed_into(const Source& source, Dtype dtype, const std::string& tensor, std::span<T> out,
+                                     Conversion conversion) {
+  if (auto error = check_typed_read<T>(dtype, conversion, tensor)) return *std::move(error);
+  if (out.size() != source.element_count()) return output_size_error(out.size(), source.element_count(), tensor);
+  if constexpr (kConversionTarget<T>) {
+    if (reads_converted<T>(dtype)) return source.read_converted(out);
   }
+  const std::span<std::uint8_t> raw(reinterpret_cast<std::uint8_t*>(out.data()), out.size() * sizeof(T));
+  if (Status status = source.read_raw(raw); !status) return status;
+  little_endian_to_native<T>(raw);
+  return {};
+}
+
+template <typename T, typename Source>
+[[nodiscard]] Result<std::vector<T>> read_typed_vector(const Source& source, Dtype dtype, const std::string& tensor,
+                                                       Conversion conversion) {
+  if (auto error = check_typed_read<T>(dtype, conversion, tensor)) return *std::move(error);
   try {
-    // The dtype check made sizeof(T) the element size, so the validated byte
-    // size is exactly element_count() * sizeof(T).
-    std::vector<T> values(static_cast<std::size_t>(element_count()));
-    const std::span<std::uint8_t> raw(reinterpret_cast<std::uint8_t*>(values.data()), values.size() * sizeof(T));
-    if (Status status = read(0, raw); !status) return status.error();
-    detail::little_endian_to_native<T>(raw);
+    std::vector<T> values(static_cast<std::size_t>(source.element_count()));
+    if (Status status = read_typed_into<T>(source, dtype, tensor, std::span<T>(values), conversion); !status) {
+      return status.error();
+    }
     return values;
   } catch (const std::bad_alloc&) {
-    return detail::allocation_error(name());
+    return allocation_error(tensor);
   } catch (const std::length_error&) {
-    return detail::allocation_error(name());
+    return allocation_error(tensor);
   }
+}
+
+// What read_typed_* needs of a view or a slice.
+template <typename Owner>
+struct TypedReadSource {
+  const Owner& owner;
+  [[nodiscard]] std::uint64_t element_count() const noexcept { return owner.element_count(); }
+  [[nodiscard]] Status read_raw(std::span<std::uint8_t> raw) const {
+    if constexpr (std::is_same_v<Owner, TensorView>) {
+      return owner.read(0, raw);
+    } else {
+      return owner.read(raw);
+    }
+  }
+  template <typename T>
+  [[nodiscard]] Status read_converted(std::span<T> out) const {
+    return owner.read_converted(out);
+  }
+};
+
+}  // namespace detail
+
+template <TensorElement T>
+Result<std::vector<T>> TensorView::to_vector(Conversion conversion) const {
+  if (is_poison()) return poison_error();
+  return detail::read_typed_vector<T>(detail::TypedReadSource<TensorView>{*this}, dtype(), name(), conversion);
+}
+
+template <TensorElement T>
+Status TensorView::read_into(std::span<T> out, Conversion conversion) const {
+  if (is_poison()) return poison_error();
+  return detail::read_typed_into<T>(detail::TypedReadSource<TensorView>{*this}, dtype(), name(), out, conversion);
+}
+
+template <TensorElement T>
+Result<std::vector<T>> TensorSlice::to_vector(Conversion conversion) const {
+  if (view_.is_poison()) return view_.poison_error();
+  return detail::read_typed_vector<T>(detail::TypedReadSource<TensorSlice>{*this}, view_.dtype(), view_.name(),
+                                      conversion);
+}
+
+template <TensorElement T>
+Status TensorSlice::read_into(std::span<T> out, Conversion conversion) const {
+  if (view_.is_poison()) return view_.poison_error();
+  return detail::read_typed_into<T>(detail::TypedReadSource<TensorSlice>{*this}, view_.dtype(), view_.name(), out,
+                                    conversion);
 }
 
 template <TensorElement T>

@@ -16,5 +16,7 @@
 #include "stguard/shard_index.hpp"
 #include "stguard/shard_writer.hpp"
 #include "stguard/reader.hpp"
+#include "stguard/convert.hpp"
+#include "stguard/save.hpp"
 #include "stguard/slice.hpp"
 #include "stguard/unique_fd.hpp"

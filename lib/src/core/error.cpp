@@ -79,6 +79,7 @@ constexpr std::array kErrorTable{
     ErrorRow{C::slice_not_byte_aligned, "SLICE_NOT_BYTE_ALIGNED", "a sub-byte slice does not start and end on a byte"},
     ErrorRow{C::slice_syntax, "SLICE_SYNTAX", "a slice specification cannot be parsed"},
     ErrorRow{C::invalid_argument, "INVALID_ARGUMENT", "an argument is invalid"},
+    ErrorRow{C::conversion_inexact, "CONVERSION_INEXACT", "a typed read with Conversion::exact met a value the target type cannot hold exactly (an integer too wide for float or double)"},
     ErrorRow{C::aliased_tensors, "ALIASED_TENSORS", "two input tensors share memory (tied weights)"},
     ErrorRow{C::producer_failed, "PRODUCER_FAILED", "a tensor byte producer reported failure"},
     ErrorRow{C::stream_out_of_order, "STREAM_OUT_OF_ORDER", "streamed bytes arrived for a tensor out of layout order"},

@@ -13,6 +13,10 @@
 namespace stguard {
 
 Result<AtomicFile> AtomicFile::create(const std::string& target_path, const AtomicWriteOptions& options) noexcept {
+  return with_path(create_unnamed(target_path, options), target_path);
+}
+
+Result<AtomicFile> AtomicFile::create_unnamed(const std::string& target_path, const AtomicWriteOptions& options) noexcept {
   try {
     auto target = detail::writer_io::resolve_output_target(target_path);
     if (!target) return std::move(target).error();
@@ -108,6 +112,10 @@ Status AtomicFile::commit() noexcept {
 }
 
 Result<OutputFile> OutputFile::open(const std::string& path, const AtomicWriteOptions& options) noexcept {
+  return with_path(open_unnamed(path, options), path);
+}
+
+Result<OutputFile> OutputFile::open_unnamed(const std::string& path, const AtomicWriteOptions& options) noexcept {
   try {
     auto target = detail::writer_io::resolve_output_target(path);
     if (!target) return std::move(target).error();

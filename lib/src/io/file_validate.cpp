@@ -88,10 +88,10 @@ Result<Header> validate_fd(int fd, const Options& options) {
 Result<Header> validate_path(const std::string& path, const Options& options) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
-    return make_error(ErrorCode::io_open_failed, "cannot open: " + errno_text(errno));
+    return with_path(make_error(ErrorCode::io_open_failed, "cannot open: " + errno_text(errno)), path);
   }
   const UniqueFd owner(fd);
-  return validate_fd(fd, options);
+  return with_path(validate_fd(fd, options), path);
 }
 
 Result<Header> validate_stream(int fd, const Options& options, bool drain) {

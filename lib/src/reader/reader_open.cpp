@@ -108,10 +108,10 @@ Result<Reader> Reader::open(const std::string& path, const ReaderOptions& option
   return detail::without_exceptions([&]() -> Result<Reader> {
     // O_NONBLOCK: opening a FIFO must not hang; validate_fd then rejects it.
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) return make_error(ErrorCode::io_open_failed, "cannot open: " + errno_text(errno));
+    if (fd < 0) return with_path(make_error(ErrorCode::io_open_failed, "cannot open: " + errno_text(errno)), path);
     UniqueFd owned(fd);
     auto state = open_descriptor(fd, std::move(owned), options);
-    if (!state) return std::move(state).error();
+    if (!state) return with_path(std::move(state).error(), path);
     return Reader(std::move(state).value());
   });
 }

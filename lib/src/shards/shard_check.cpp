@@ -163,7 +163,7 @@ Result<CheckedShardSet> check_shard_set(const std::string& index_path, const Sha
 }  // namespace detail
 
 Result<CheckedShardSet> check_shard_index(const std::string& index_path, const ShardCheckOptions& options) noexcept {
-  return detail::check_shard_set(index_path, options, nullptr);
+  return with_path(detail::check_shard_set(index_path, options, nullptr), index_path);
 }
 
 }  // namespace stguard

@@ -82,22 +82,18 @@ Status check_shard_options(const ShardWriteOptions& options) {
   return {};
 }
 
-Result<ShardedCheckpoint> save(const FileBuilder& builder, const std::string& directory,
-                               const ShardWriteOptions& options) {
-  if (Status status = check_shard_options(options); !status) return status.error();
-  auto resolved = detail::FileBuilderAccess::resolve(builder);
-  if (!resolved) return std::move(resolved).error();
-  detail::ResolvedFile& all = resolved.value();
-  if (all.spec.tensors.empty()) return make_error(ErrorCode::invalid_argument, "nothing to shard: no tensors");
-
-  // Sizes (and every per-tensor rule) first, so the split uses checked numbers.
-  std::vector<std::uint64_t> sizes(all.spec.tensors.size());
+// Phase 1: every tensor's size (and every per-tensor rule), then the greedy
+// split in insertion order, as transformers splits a state dict.
+Result<std::vector<std::vector<std::size_t>>> split_into_groups(const detail::ResolvedFile& all,
+                                                                const FileBuilder& builder,
+                                                                const ShardWriteOptions& options,
+                                                                std::vector<std::uint64_t>& sizes) {
+  sizes.assign(all.spec.tensors.size(), 0);
   for (std::size_t i = 0; i < sizes.size(); ++i) {
     auto size = checked_tensor_byte_size(all.spec.tensors[i], builder.options());
     if (!size) return std::move(size).error();
     sizes[i] = *size;
   }
-  // Greedy split in insertion order, as transformers splits a state dict.
   std::vector<std::vector<std::size_t>> groups;
   std::uint64_t group_bytes = 0;
   for (std::size_t i = 0; i < sizes.size(); ++i) {
@@ -117,18 +113,32 @@ Result<ShardedCheckpoint> save(const FileBuilder& builder, const std::string& di
                                                        std::to_string(index_limits.max_shards) +
                                                        "); raise max_shard_bytes");
   }
+  return groups;
+}
 
-  std::vector<PlannedShard> shards(groups.size());
+struct ShardSetPlan {
+  std::vector<PlannedShard> shards;
   ShardIndex index;
+  std::string index_json;
+};
+
+// Phase 2: every shard's header serialised and validated, and the index,
+// read back as written. Nothing touches the filesystem yet.
+Result<ShardSetPlan> plan_shard_set(const detail::ResolvedFile& all, const FileBuilder& builder,
+                                    const ShardWriteOptions& options,
+                                    const std::vector<std::vector<std::size_t>>& groups,
+                                    const std::vector<std::uint64_t>& sizes) {
+  ShardSetPlan plan;
+  plan.shards.resize(groups.size());
   std::uint64_t total = 0;
   for (std::size_t g = 0; g < groups.size(); ++g) {
-    PlannedShard& shard = shards[g];
+    PlannedShard& shard = plan.shards[g];
     shard.name = shard_file_name(options.base_name, g + 1, groups.size());
     shard.spec.metadata = all.spec.metadata;
     for (const std::size_t i : groups[g]) {
       shard.spec.tensors.push_back(all.spec.tensors[i]);
       shard.sources.push_back(all.sources[i]);
-      index.weight_map.push_back(ShardIndexEntry{all.spec.tensors[i].name, static_cast<std::uint32_t>(g)});
+      plan.index.weight_map.push_back(ShardIndexEntry{all.spec.tensors[i].name, static_cast<std::uint32_t>(g)});
       if (__builtin_add_overflow(total, sizes[i], &total) || total > kMaxSafeInteger) {
         return make_error(ErrorCode::invalid_argument, "the checkpoint holds more than 2^53 - 1 bytes of tensors");
       }
@@ -136,44 +146,49 @@ Result<ShardedCheckpoint> save(const FileBuilder& builder, const std::string& di
     auto header = serialize_header(shard.spec, builder.options());
     if (!header) return std::move(header).error();
     shard.header = std::move(header).value();
-    index.shards.push_back(shard.name);
+    plan.index.shards.push_back(shard.name);
   }
-  index.total_size = total;
-  std::sort(index.weight_map.begin(), index.weight_map.end(),
+  plan.index.total_size = total;
+  std::sort(plan.index.weight_map.begin(), plan.index.weight_map.end(),
             [](const ShardIndexEntry& a, const ShardIndexEntry& b) { return a.tensor < b.tensor; });
-  auto index_json = serialize_shard_index(index);
+  auto index_json = serialize_shard_index(plan.index);
   if (!index_json) return std::move(index_json).error();
+  plan.index_json = std::move(index_json).value();
   // Defence in depth: the index must read back as written.
   auto reread = parse_shard_index(std::span<const std::uint8_t>(
-      reinterpret_cast<const std::uint8_t*>(index_json->data()), index_json->size()));
-  if (!reread || reread->shards != index.shards || reread->weight_map.size() != index.weight_map.size() ||
-      reread->total_size != index.total_size) {
+      reinterpret_cast<const std::uint8_t*>(plan.index_json.data()), plan.index_json.size()));
+  if (!reread || reread->shards != plan.index.shards || reread->weight_map.size() != plan.index.weight_map.size() ||
+      reread->total_size != plan.index.total_size) {
     return make_error(ErrorCode::internal_error, "the writer's index does not read back as written");
   }
+  return plan;
+}
 
-  auto dir = detail::writer_io::open_directory(directory);
-  if (!dir) return std::move(dir).error();
-  const std::string index_name = index_file_name(options.base_name);
-  if (!options.replace_existing) {
-    // An early, friendly refusal; the rename enforces it again without a race.
-    for (const std::string* name : {&index_name}) {
-      struct stat info {};
-      if (::fstatat(dir->get(), name->c_str(), &info, AT_SYMLINK_NOFOLLOW) == 0) {
-        return make_error(ErrorCode::io_write_failed, quote_for_display(*name) + " already exists (not replacing it)");
-      }
-    }
-    for (const PlannedShard& shard : shards) {
-      struct stat info {};
-      if (::fstatat(dir->get(), shard.name.c_str(), &info, AT_SYMLINK_NOFOLLOW) == 0) {
-        return make_error(ErrorCode::io_write_failed, quote_for_display(shard.name) + " already exists (not replacing it)");
-      }
+// Phase 3 (replace_existing off): an early, friendly refusal of names that
+// exist; the rename enforces it again without a race.
+Status refuse_existing(int dir_fd, const std::string& index_name, const std::vector<PlannedShard>& shards) {
+  const auto exists = [dir_fd](const std::string& name) {
+    struct stat info {};
+    return ::fstatat(dir_fd, name.c_str(), &info, AT_SYMLINK_NOFOLLOW) == 0;
+  };
+  if (exists(index_name)) {
+    return make_error(ErrorCode::io_write_failed, quote_for_display(index_name) + " already exists (not replacing it)");
+  }
+  for (const PlannedShard& shard : shards) {
+    if (exists(shard.name)) {
+      return make_error(ErrorCode::io_write_failed, quote_for_display(shard.name) + " already exists (not replacing it)");
     }
   }
+  return {};
+}
 
-  ShardCleanup cleanup(dir->get());
-  std::vector<std::string> temp_names(shards.size());
-  for (std::size_t g = 0; g < shards.size(); ++g) {
-    PlannedShard& shard = shards[g];
+// Phase 4: every shard, then the index, complete in a temporary file beside
+// its target (each shard re-validated on disk), synced and closed.
+Status write_temporaries(int dir_fd, ShardSetPlan& plan, const std::string& index_name, const ShardWriteOptions& options,
+                         ShardCleanup& cleanup, std::vector<std::string>& temp_names, std::string& index_temp) {
+  temp_names.assign(plan.shards.size(), {});
+  for (std::size_t g = 0; g < plan.shards.size(); ++g) {
+    PlannedShard& shard = plan.shards[g];
     const Header planned = shard.header.header;
     const auto fill = [&](ByteSink& sink, int fd) -> Status {
       if (Status status = detail::write_file(sink, shard.spec, std::move(shard.header), shard.sources); !status) {
@@ -181,33 +196,65 @@ Result<ShardedCheckpoint> save(const FileBuilder& builder, const std::string& di
       }
       return detail::verify_written_file(fd, planned);
     };
-    if (Status status = write_temporary(dir->get(), shard.name, cleanup, options.durable, fill, temp_names[g]);
-        !status) {
+    if (Status status = write_temporary(dir_fd, shard.name, cleanup, options.durable, fill, temp_names[g]); !status) {
       Error error = status.error();
       error.message = "shard " + quote_for_display(shard.name) + ": " + error.message;
       return error;
     }
   }
-  std::string index_temp;
   const auto fill_index = [&](ByteSink& sink, int) -> Status {
-    return sink.write(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(index_json->data()),
-                                                    index_json->size()));
+    return sink.write(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(plan.index_json.data()),
+                                                    plan.index_json.size()));
   };
-  if (Status status = write_temporary(dir->get(), index_name, cleanup, options.durable, fill_index, index_temp);
+  return write_temporary(dir_fd, index_name, cleanup, options.durable, fill_index, index_temp);
+}
+
+// Phase 5: the shards renamed into place, the index last.
+Status publish_all(int dir_fd, const ShardSetPlan& plan, const std::vector<std::string>& temp_names,
+                   const std::string& index_temp, const std::string& index_name, const ShardWriteOptions& options,
+                   ShardCleanup& cleanup) {
+  for (std::size_t g = 0; g < plan.shards.size(); ++g) {
+    const std::string& name = plan.shards[g].name;
+    if (Status status = detail::writer_io::publish_file(dir_fd, temp_names[g], name, options.replace_existing);
+        !status) {
+      Error error = status.error();
+      error.message = "shard " + quote_for_display(name) + ": " + error.message;
+      return error;
+    }
+    cleanup.published(temp_names[g], name, !options.replace_existing);
+  }
+  return detail::writer_io::publish_file(dir_fd, index_temp, index_name, options.replace_existing);
+}
+
+Result<ShardedCheckpoint> save(const FileBuilder& builder, const std::string& directory,
+                               const ShardWriteOptions& options) {
+  if (Status status = check_shard_options(options); !status) return status.error();
+  auto resolved = detail::FileBuilderAccess::resolve(builder);
+  if (!resolved) return std::move(resolved).error();
+  const detail::ResolvedFile& all = resolved.value();
+  if (all.spec.tensors.empty()) return make_error(ErrorCode::invalid_argument, "nothing to shard: no tensors");
+
+  std::vector<std::uint64_t> sizes;
+  auto groups = split_into_groups(all, builder, options, sizes);
+  if (!groups) return std::move(groups).error();
+  auto plan = plan_shard_set(all, builder, options, *groups, sizes);
+  if (!plan) return std::move(plan).error();
+
+  auto dir = detail::writer_io::open_directory(directory);
+  if (!dir) return std::move(dir).error();
+  const std::string index_name = index_file_name(options.base_name);
+  if (!options.replace_existing) {
+    if (Status status = refuse_existing(dir->get(), index_name, plan->shards); !status) return status.error();
+  }
+
+  ShardCleanup cleanup(dir->get());
+  std::vector<std::string> temp_names;
+  std::string index_temp;
+  if (Status status = write_temporaries(dir->get(), *plan, index_name, options, cleanup, temp_names, index_temp);
       !status) {
     return status.error();
   }
-
-  for (std::size_t g = 0; g < shards.size(); ++g) {
-    if (Status status = detail::writer_io::publish_file(dir->get(), temp_names[g], shards[g].name, options.replace_existing);
-        !status) {
-      Error error = status.error();
-      error.message = "shard " + quote_for_display(shards[g].name) + ": " + error.message;
-      return error;
-    }
-    cleanup.published(temp_names[g], shards[g].name, !options.replace_existing);
-  }
-  if (Status status = detail::writer_io::publish_file(dir->get(), index_temp, index_name, options.replace_existing); !status) {
+  if (Status status = publish_all(dir->get(), *plan, temp_names, index_temp, index_name, options, cleanup); !status) {
     return status.error();
   }
   cleanup.keep();
@@ -215,7 +262,7 @@ Result<ShardedCheckpoint> save(const FileBuilder& builder, const std::string& di
     if (Status status = detail::writer_io::sync_directory(dir->get()); !status) return status.error();
   }
   ShardedCheckpoint result;
-  result.index = std::move(index);
+  result.index = std::move(plan->index);
   result.index_file = index_name;
   return result;
 }
@@ -269,7 +316,7 @@ std::string shard_file_name(const std::string& base_name, std::uint64_t number, 
 Result<ShardedCheckpoint> save_sharded(const FileBuilder& builder, const std::string& directory,
                                        const ShardWriteOptions& options) noexcept {
   try {
-    return save(builder, directory, options);
+    return with_path(save(builder, directory, options), directory);
   } catch (const std::bad_alloc&) {
     return make_error(ErrorCode::out_of_memory, "out of memory while writing shards");
   } catch (...) {
@@ -280,14 +327,16 @@ Result<ShardedCheckpoint> save_sharded(const FileBuilder& builder, const std::st
 Status join_shards(const std::string& index_path, const std::string& output_path, const ShardCheckOptions& check,
                    const AtomicWriteOptions& atomic) noexcept {
   try {
-    return join(index_path, check, [&](const FileBuilder& builder) -> Status {
-      Status saved = builder.save_to_path(output_path, atomic);
-      if (saved) return saved;
-      // Name the output, so a caller can tell its errors from the index's.
-      Error error = saved.error();
-      error.message = "output " + quote_for_display(output_path) + ": " + error.message;
-      return error;
-    });
+    return with_path(join(index_path, check, [&](const FileBuilder& builder) -> Status {
+                       Status saved = builder.save_to_path(output_path, atomic);
+                       if (saved) return saved;
+                       // Name the output, so a caller can tell its errors from the index's
+                       // (its path is the context: with_path below keeps a path already set).
+                       Error error = saved.error();
+                       error.message = "output " + quote_for_display(output_path) + ": " + error.message;
+                       return error;
+                     }),
+                     index_path);
   } catch (const std::bad_alloc&) {
     return make_error(ErrorCode::out_of_memory, "out of memory while joining shards");
   } catch (...) {
@@ -297,7 +346,8 @@ Status join_shards(const std::string& index_path, const std::string& output_path
 
 Status join_shards_to_fd(const std::string& index_path, int fd, const ShardCheckOptions& check) noexcept {
   try {
-    return join(index_path, check, [&](const FileBuilder& builder) { return builder.save_to_fd(fd); });
+    return with_path(join(index_path, check, [&](const FileBuilder& builder) { return builder.save_to_fd(fd); }),
+                     index_path);
   } catch (const std::bad_alloc&) {
     return make_error(ErrorCode::out_of_memory, "out of memory while joining shards");
   } catch (...) {

@@ -295,11 +295,14 @@ Status FileBuilder::save_to_path(const std::string& path) const noexcept {
   return save_to_path(path, AtomicWriteOptions{});
 }
 
-Status FileBuilder::save_to_path(const std::string& path, const AtomicWriteOptions& atomic) const noexcept {
+namespace {
+
+Status save_builder_to_path(const FileBuilder& builder, const std::string& path,
+                            const AtomicWriteOptions& atomic) noexcept {
   // Every check runs before the filesystem is touched.
-  auto resolved = detail::FileBuilderAccess::resolve(*this);
+  auto resolved = detail::FileBuilderAccess::resolve(builder);
   if (!resolved) return std::move(resolved).error();
-  auto header = serialize_header(resolved->spec, options_);
+  auto header = serialize_header(resolved->spec, builder.options());
   if (!header) return std::move(header).error();
   auto file = OutputFile::open(path, atomic);
   if (!file) return std::move(file).error();
@@ -321,6 +324,12 @@ Status FileBuilder::save_to_path(const std::string& path, const AtomicWriteOptio
     return out_of_memory("while writing the file");
   }
   return file->commit();
+}
+
+}  // namespace
+
+Status FileBuilder::save_to_path(const std::string& path, const AtomicWriteOptions& atomic) const noexcept {
+  return with_path(save_builder_to_path(*this, path, atomic), path);
 }
 
 TensorProducer file_region_producer(int fd, std::uint64_t offset, std::uint64_t length, std::size_t chunk_bytes) {

@@ -141,8 +141,8 @@ bool header_matches_plan(const Header& header, const HeaderSpec& spec, const std
   return true;
 }
 
-Result<SerializedHeader> serialize_checked(const HeaderSpec& spec, const WriterOptions& options) {
-  const Limits limits = detail::effective_writer_limits(options.limits);
+// Phase 1: every tensor's own rules; its byte size when they hold.
+Result<std::vector<std::uint64_t>> check_tensors(const HeaderSpec& spec, const Limits& limits) {
   const std::size_t count = spec.tensors.size();
   if (count > limits.max_tensors) {
     return make_error(ErrorCode::limit_tensor_count, std::to_string(count) + " tensors exceed max_tensors (" +
@@ -154,20 +154,28 @@ Result<SerializedHeader> serialize_checked(const HeaderSpec& spec, const WriterO
     if (!size) return std::move(size).error();
     sizes[i] = *size;
   }
+  return sizes;
+}
 
-  std::vector<std::size_t> by_name(count);
+// Phase 2: no name twice (sorted, never pairwise).
+Status check_names_distinct(const HeaderSpec& spec) {
+  std::vector<std::size_t> by_name(spec.tensors.size());
   std::iota(by_name.begin(), by_name.end(), std::size_t{0});
   std::sort(by_name.begin(), by_name.end(), [&](std::size_t a, std::size_t b) {
     const int order = spec.tensors[a].name.compare(spec.tensors[b].name);
     return order != 0 ? order < 0 : a < b;
   });
-  for (std::size_t k = 1; k < count; ++k) {
+  for (std::size_t k = 1; k < by_name.size(); ++k) {
     const std::string& name = spec.tensors[by_name[k]].name;
     if (name == spec.tensors[by_name[k - 1]].name) {
       return tensor_error(ErrorCode::duplicate_tensor_name, name, "the name is given more than once");
     }
   }
+  return {};
+}
 
+// Phase 3: the metadata checked, in output (key) order.
+Result<std::vector<std::size_t>> sorted_metadata(const HeaderSpec& spec) {
   std::vector<std::size_t> metadata_order(spec.metadata.size());
   std::iota(metadata_order.begin(), metadata_order.end(), std::size_t{0});
   std::sort(metadata_order.begin(), metadata_order.end(), [&](std::size_t a, std::size_t b) {
@@ -181,33 +189,52 @@ Result<SerializedHeader> serialize_checked(const HeaderSpec& spec, const WriterO
       return make_error(ErrorCode::duplicate_metadata_key, "__metadata__ key " + quote_for_display(entry.key) + " is given more than once");
     }
   }
+  return metadata_order;
+}
 
-  // The reference order: dtype order descending, then name bytewise. Names
-  // are distinct now, so this order is total and the output deterministic.
-  std::vector<std::size_t> layout(count);
-  std::iota(layout.begin(), layout.end(), std::size_t{0});
-  std::sort(layout.begin(), layout.end(), [&](std::size_t a, std::size_t b) {
+struct DataLayout {
+  std::vector<std::size_t> order;  // spec indexes in data order
+  std::vector<std::uint64_t> begins;
+  std::vector<std::uint64_t> ends;
+  std::uint64_t data_size = 0;
+};
+
+// Phase 4: the reference order, dtype order descending, then name bytewise
+// (names are distinct now, so the order is total and the output
+// deterministic), and contiguous offsets from 0.
+Result<DataLayout> lay_out(const HeaderSpec& spec, const std::vector<std::uint64_t>& sizes, const Limits& limits) {
+  const std::size_t count = spec.tensors.size();
+  DataLayout layout;
+  layout.order.resize(count);
+  std::iota(layout.order.begin(), layout.order.end(), std::size_t{0});
+  std::sort(layout.order.begin(), layout.order.end(), [&](std::size_t a, std::size_t b) {
     const unsigned order_a = dtype_order(spec.tensors[a].dtype);
     const unsigned order_b = dtype_order(spec.tensors[b].dtype);
     if (order_a != order_b) return order_a > order_b;
     return spec.tensors[a].name < spec.tensors[b].name;
   });
-  std::vector<std::uint64_t> begins(count);
-  std::vector<std::uint64_t> ends(count);
+  layout.begins.resize(count);
+  layout.ends.resize(count);
   std::uint64_t offset = 0;
-  for (const std::size_t index : layout) {
+  for (const std::size_t index : layout.order) {
     std::uint64_t end = 0;
     if (__builtin_add_overflow(offset, sizes[index], &end) || end > limits.max_integer) {
       return tensor_error(ErrorCode::limit_integer, spec.tensors[index].name,
                           "its data would end beyond offset max_integer (" + std::to_string(limits.max_integer) +
                               "): the tensors hold too many bytes for one file");
     }
-    begins[index] = offset;
-    ends[index] = end;
+    layout.begins[index] = offset;
+    layout.ends[index] = end;
     offset = end;
   }
-  const std::uint64_t data_size = offset;
+  layout.data_size = offset;
+  return layout;
+}
 
+// Phase 5: the 8-byte length and the compact JSON, "__metadata__" first,
+// padded with spaces to a multiple of 8; refused above the size limits.
+Result<std::vector<std::uint8_t>> header_bytes(const HeaderSpec& spec, const std::vector<std::size_t>& metadata_order,
+                                               const DataLayout& layout, const Limits& limits) {
   // The 8-byte length goes first and is patched once the length is known.
   std::string text(8, '\0');
   text += '{';
@@ -224,7 +251,7 @@ Result<SerializedHeader> serialize_checked(const HeaderSpec& spec, const WriterO
     text += '}';
     first = false;
   }
-  for (const std::size_t index : layout) {
+  for (const std::size_t index : layout.order) {
     const TensorSpec& tensor = spec.tensors[index];
     if (!first) text += ',';
     first = false;
@@ -237,9 +264,9 @@ Result<SerializedHeader> serialize_checked(const HeaderSpec& spec, const WriterO
       append_decimal(text, tensor.shape[d]);
     }
     text += "],\"data_offsets\":[";
-    append_decimal(text, begins[index]);
+    append_decimal(text, layout.begins[index]);
     text += ',';
-    append_decimal(text, ends[index]);
+    append_decimal(text, layout.ends[index]);
     text += "]}";
   }
   text += '}';
@@ -256,16 +283,16 @@ Result<SerializedHeader> serialize_checked(const HeaderSpec& spec, const WriterO
                                                          std::to_string(limits.max_header_bytes) + ")");
   }
   for (std::size_t i = 0; i < 8; ++i) text[i] = static_cast<char>((header_length >> (8 * i)) & 0xFFU);
+  return std::vector<std::uint8_t>(text.begin(), text.end());
+}
 
-  SerializedHeader out;
-  out.bytes.assign(text.begin(), text.end());
-  std::string().swap(text);
-
-  // Defence in depth: the bytes about to be written must pass strict and
-  // describe exactly the plan. A failure here is a writer bug.
+// Phase 6, defence in depth: the bytes about to be written must pass strict
+// and describe exactly the plan. A failure here is a writer bug.
+Result<Header> read_back(const std::vector<std::uint8_t>& bytes, const HeaderSpec& spec, const DataLayout& layout,
+                         const std::vector<std::size_t>& metadata_order, const Limits& limits) {
   Options strict = Options::strict();
   strict.limits = limits;
-  auto parsed = parse_header(std::span<const std::uint8_t>(out.bytes).subspan(8), data_size, strict);
+  auto parsed = parse_header(std::span<const std::uint8_t>(bytes).subspan(8), layout.data_size, strict);
   if (!parsed) {
     const Error& error = parsed.error();
     return make_error(ErrorCode::internal_error,
@@ -273,12 +300,30 @@ Result<SerializedHeader> serialize_checked(const HeaderSpec& spec, const WriterO
                           "] " + error.message,
                       error.offset, error.tensor);
   }
-  if (!header_matches_plan(parsed.value(), spec, begins, ends, metadata_order, data_size)) {
+  if (!header_matches_plan(parsed.value(), spec, layout.begins, layout.ends, metadata_order, layout.data_size)) {
     return make_error(ErrorCode::internal_error, "the writer's header does not read back as planned");
   }
-  out.header = std::move(parsed).value();
-  out.layout = std::move(layout);
-  out.byte_sizes = std::move(sizes);
+  return parsed;
+}
+
+Result<SerializedHeader> serialize_checked(const HeaderSpec& spec, const WriterOptions& options) {
+  const Limits limits = detail::effective_writer_limits(options.limits);
+  auto sizes = check_tensors(spec, limits);
+  if (!sizes) return std::move(sizes).error();
+  if (Status distinct = check_names_distinct(spec); !distinct) return distinct.error();
+  auto metadata_order = sorted_metadata(spec);
+  if (!metadata_order) return std::move(metadata_order).error();
+  auto layout = lay_out(spec, *sizes, limits);
+  if (!layout) return std::move(layout).error();
+  auto bytes = header_bytes(spec, *metadata_order, *layout, limits);
+  if (!bytes) return std::move(bytes).error();
+  auto header = read_back(*bytes, spec, *layout, *metadata_order, limits);
+  if (!header) return std::move(header).error();
+  SerializedHeader out;
+  out.bytes = std::move(bytes).value();
+  out.header = std::move(header).value();
+  out.layout = std::move(layout->order);
+  out.byte_sizes = std::move(sizes).value();
   return out;
 }
 
