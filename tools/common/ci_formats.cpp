@@ -65,7 +65,7 @@ std::string write_github_annotations(std::span<const CiFile> files, std::string_
   for (const CiFile& file : files) {
     // Display escaping first: no control character of a hostile name reaches the log.
     const std::string path = escape_for_display(base.repository_path(file.path));
-    if (file.error) out += annotation("error", path, error_title(tool, file), format_error(*file.error));
+    if (file.error) out += annotation("error", path, error_title(tool, file), cli::format_error(*file.error));
     for (const CiFinding& finding : file.findings) {
       out += annotation(github_level(finding.level), path, std::string(tool) + ": " + finding.rule + " (" + finding.severity + ")",
                         guard_escaped_for_display(finding.message));
@@ -115,11 +115,11 @@ std::string write_junit(std::span<const CiFile> files, std::string_view tool) {
     }
     if (file.status == "unreadable" && file.error) {
       out += "      <error type=\"" + std::string(error_code_name(file.error->code)) + "\" message=\"" +
-             xml_escape(format_error(*file.error)) + "\"/>\n";
+             xml_escape(cli::format_error(*file.error)) + "\"/>\n";
     } else if (file.fails) {
       const std::string type = file.error ? std::string(error_code_name(file.error->code)) : std::string("findings");
       const auto failing_count = static_cast<std::uint64_t>(std::count(failing.begin(), failing.end(), '\n'));
-      const std::string message = file.error ? format_error(*file.error)
+      const std::string message = file.error ? cli::format_error(*file.error)
                                              : count_of(failing_count, "finding") + " at or above the --fail-on severity";
       out += "      <failure type=\"" + xml_escape(type) + "\" message=\"" + xml_escape(message) + "\">" +
              xml_escape(failing) + "</failure>\n";
