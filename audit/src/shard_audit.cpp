@@ -26,7 +26,7 @@ std::string folder_of(const std::string& path) {
 }
 
 std::string describe(const Error& error) {
-  return "[" + std::string(error_code_name(error.code)) + "] " + error.message;
+  return "[" + std::string(error_code_name(error.code)) + "] " + std::string(error.text());
 }
 
 // Index-level rules: a parse error with an index_* code is also a finding.

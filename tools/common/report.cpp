@@ -11,7 +11,7 @@ std::string format_error(const Error& error) {
   line += "] ";
   // Messages are built with untrusted parts already escaped (error.hpp's
   // contract): the guard keeps their escapes and catches anything raw.
-  line += guard_escaped_for_display(error.message);
+  line += guard_escaped_for_display(error.text());
   if (error.has_offset() || !error.tensor.empty()) {
     line += " (";
     if (error.has_offset()) line += "at byte " + std::to_string(error.offset);
@@ -27,7 +27,7 @@ void write_error_json(JsonWriter& json, const Error& error) {
   json.key("code").string(error_code_name(error.code));
   json.key("number").number(static_cast<std::uint64_t>(error.code));
   json.key("class").string(error_class_name(error.error_class()));
-  json.key("message").string(error.message);
+  json.key("message").string(error.text());
   json.key("offset");
   if (error.has_offset()) {
     json.number(error.offset);

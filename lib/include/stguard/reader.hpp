@@ -163,7 +163,6 @@ struct ElementTraits<std::uint64_t> : AcceptsDtypes<Dtype::U64> {
 [[nodiscard]] std::optional<Error> check_element_type(Dtype dtype, bool accepted, std::string_view requested,
                                                       std::size_t element_bytes, const std::string& tensor) noexcept;
 [[nodiscard]] Error element_index_error(std::uint64_t index, std::uint64_t count, const std::string& tensor) noexcept;
-[[nodiscard]] Error allocation_error(const std::string& tensor) noexcept;
 [[nodiscard]] Error slice_range_error(const std::string& tensor) noexcept;
 [[nodiscard]] Error owned_size_error(const std::string& tensor) noexcept;
 
@@ -180,18 +179,14 @@ void little_endian_to_native(std::span<std::uint8_t> bytes) noexcept {
 
 // Decodes a whole buffer of elements; the byte count must be a multiple of sizeof(T).
 template <typename T>
-[[nodiscard]] Result<std::vector<T>> decode_elements(std::span<const std::uint8_t> bytes, const std::string& tensor) {
-  try {
+[[nodiscard]] Result<std::vector<T>> decode_elements(std::span<const std::uint8_t> bytes) {
+  return without_exceptions([&]() -> Result<std::vector<T>> {
     std::vector<T> values(bytes.size() / sizeof(T));
     if (!bytes.empty()) std::memcpy(values.data(), bytes.data(), values.size() * sizeof(T));
     little_endian_to_native<T>(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(values.data()),
                                                        values.size() * sizeof(T)));
     return values;
-  } catch (const std::bad_alloc&) {
-    return allocation_error(tensor);
-  } catch (const std::length_error&) {
-    return allocation_error(tensor);
-  }
+  });
 }
 
 }  // namespace detail
@@ -221,7 +216,7 @@ struct OwnedTensor {
     if (data.size() % sizeof(T) != 0 || data.size() / sizeof(T) != element_count) {
       return detail::owned_size_error(name);
     }
-    return detail::decode_elements<T>(data, name);
+    return detail::decode_elements<T>(data);
   }
 };
 
@@ -456,7 +451,7 @@ Result<std::vector<T>> TensorView::to_vector() const {
                                               detail::ElementTraits<T>::name, sizeof(T), name())) {
     return *std::move(error);
   }
-  try {
+  return detail::without_exceptions([&]() -> Result<std::vector<T>> {
     // The dtype check made sizeof(T) the element size, so the validated byte
     // size is exactly element_count() * sizeof(T).
     std::vector<T> values(static_cast<std::size_t>(element_count()));
@@ -464,11 +459,7 @@ Result<std::vector<T>> TensorView::to_vector() const {
     if (Status status = read(0, raw); !status) return status.error();
     detail::little_endian_to_native<T>(raw);
     return values;
-  } catch (const std::bad_alloc&) {
-    return detail::allocation_error(name());
-  } catch (const std::length_error&) {
-    return detail::allocation_error(name());
-  }
+  });
 }
 
 template <TensorElement T>

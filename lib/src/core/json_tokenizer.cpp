@@ -97,7 +97,7 @@ bool is_json_whitespace(std::uint8_t byte) noexcept {
 }  // namespace
 
 std::optional<Error> check_header_start(ByteCursor header, std::uint64_t file_offset, bool strict,
-                                        TokenizerNotes& notes) noexcept {
+                                        TokenizerNotes& notes) {
   std::uint8_t first = 0;
   if (!header.peek_u8(first) || first == '{') return std::nullopt;
   if (!is_json_whitespace(first)) return std::nullopt;  // JSON layer reports the real problem
@@ -109,7 +109,7 @@ std::optional<Error> check_header_start(ByteCursor header, std::uint64_t file_of
 }
 
 std::optional<Error> check_header_tail(ByteCursor tail, std::uint64_t base_offset, bool strict,
-                                       TokenizerNotes& notes) noexcept {
+                                       TokenizerNotes& notes) {
   std::optional<Error> non_space;
   std::uint8_t byte = 0;
   while (tail.peek_u8(byte)) {

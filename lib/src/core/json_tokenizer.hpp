@@ -276,15 +276,17 @@ class SaxAdapter {
 };
 
 // Checks what follows the top-level value: JSON whitespace only (both
-// profiles), and only 0x20 in strict. `tail` is a cursor over the whole
+// profiles), and only 0x20 in strict. Not noexcept (like check_header_start):
+// making an error's message may throw std::bad_alloc, which the caller's
+// entry point turns into OUT_OF_MEMORY. `tail` is a cursor over the whole
 // header positioned where the value ended; `base_offset` is the file offset
 // of the header's first byte.
 [[nodiscard]] std::optional<Error> check_header_tail(ByteCursor tail, std::uint64_t base_offset,
-                                                    bool strict, TokenizerNotes& notes) noexcept;
+                                                    bool strict, TokenizerNotes& notes);
 
 // Checks the first byte rule (strict: '{'; compat: notes it).
 [[nodiscard]] std::optional<Error> check_header_start(ByteCursor header, std::uint64_t file_offset,
-                                                     bool strict, TokenizerNotes& notes) noexcept;
+                                                     bool strict, TokenizerNotes& notes);
 
 // Runs the tokenizer over `scratch`, a private copy of the header bytes
 // (already validated as UTF-8) that parsing overwrites, feeding `sink`.

@@ -48,7 +48,7 @@ std::optional<Error> check_data_size(const Header& header, std::uint64_t actual_
 
 Result<Header> parse_header_bytes(std::span<const std::uint8_t> header_bytes, std::optional<std::uint64_t> data_size,
                                   const Options& options) noexcept {
-  try {
+  return without_exceptions([&]() -> Result<Header> {
     if (auto error = check_header_length(header_bytes.size(), options)) return *std::move(error);
     constexpr std::uint64_t kHeaderStart = 8;
     const ByteCursor header(header_bytes);
@@ -68,11 +68,7 @@ Result<Header> parse_header_bytes(std::span<const std::uint8_t> header_bytes, st
     if (notes.leading_whitespace) builder.note_strict_violation(*std::move(notes.leading_whitespace));
     if (notes.non_space_padding) builder.note_strict_violation(*std::move(notes.non_space_padding));
     return builder.finish(data_size);
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while parsing the header");
-  } catch (...) {
-    return make_error(ErrorCode::internal_error, "unexpected exception while parsing the header");
-  }
+  });
 }
 
 }  // namespace detail
@@ -95,7 +91,7 @@ Result<Header> parse_header(std::span<const std::uint8_t> header_bytes, std::uin
 
 Result<std::uint64_t> read_header_length(std::span<const std::uint8_t> prefix, std::uint64_t file_size,
                                          const Options& options) noexcept {
-  try {
+  return detail::without_exceptions([&]() -> Result<std::uint64_t> {
     if (file_size < kPrefixBytes) {
       return detail::file_too_small_error(file_size);
     }
@@ -110,9 +106,7 @@ Result<std::uint64_t> read_header_length(std::span<const std::uint8_t> prefix, s
                                            file_size);
     }
     return header_length;
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while reading the header length");
-  }
+  });
 }
 
 Result<Header> validate_prefix(std::span<const std::uint8_t> prefix, std::uint64_t file_size,
@@ -123,11 +117,8 @@ Result<Header> validate_prefix(std::span<const std::uint8_t> prefix, std::uint64
   ByteCursor cursor(prefix);
   std::span<const std::uint8_t> header_bytes;
   if (!cursor.skip(kPrefixBytes) || !cursor.read_bytes(length, header_bytes)) {
-    try {
-      return prefix_too_short(kPrefixBytes + length, prefix.size());
-    } catch (...) {
-      return make_error(ErrorCode::out_of_memory, {});
-    }
+    return detail::without_exceptions(
+        [&]() -> Result<Header> { return prefix_too_short(kPrefixBytes + length, prefix.size()); });
   }
   return detail::parse_header_bytes(header_bytes, file_size - kPrefixBytes - length, options);
 }

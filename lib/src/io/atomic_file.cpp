@@ -13,7 +13,7 @@
 namespace stguard {
 
 Result<AtomicFile> AtomicFile::create(const std::string& target_path, const AtomicWriteOptions& options) noexcept {
-  try {
+  return detail::without_exceptions([&]() -> Result<AtomicFile> {
     auto target = detail::writer_io::resolve_output_target(target_path);
     if (!target) return std::move(target).error();
     if (target->kind != detail::writer_io::OutputTarget::Kind::replace) {
@@ -38,9 +38,7 @@ Result<AtomicFile> AtomicFile::create(const std::string& target_path, const Atom
     file.fd_ = temp->fd.release();
     file.sink_ = FdSink(file.fd_);
     return file;
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while creating the output file");
-  }
+  });
 }
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
@@ -108,7 +106,7 @@ Status AtomicFile::commit() noexcept {
 }
 
 Result<OutputFile> OutputFile::open(const std::string& path, const AtomicWriteOptions& options) noexcept {
-  try {
+  return detail::without_exceptions([&]() -> Result<OutputFile> {
     auto target = detail::writer_io::resolve_output_target(path);
     if (!target) return std::move(target).error();
     OutputFile output;
@@ -130,9 +128,7 @@ Result<OutputFile> OutputFile::open(const std::string& path, const AtomicWriteOp
     }
     output.stream_sink_ = FdSink(fd);
     return output;
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while opening the output");
-  }
+  });
 }
 
 ByteSink& OutputFile::sink() noexcept { return file_ ? file_->sink() : stream_sink_; }

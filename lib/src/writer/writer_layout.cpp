@@ -10,10 +10,10 @@
 #include <numeric>
 #include <string>
 
+#include "core/utf8.hpp"
 #include "stguard/cursor.hpp"
 #include "stguard/escape.hpp"
 #include "stguard/validate.hpp"
-#include "core/utf8.hpp"
 #include "writer/writer_internal.hpp"
 
 namespace stguard {
@@ -285,23 +285,15 @@ Result<SerializedHeader> serialize_checked(const HeaderSpec& spec, const WriterO
 }  // namespace
 
 Result<std::uint64_t> checked_tensor_byte_size(const TensorSpec& spec, const WriterOptions& options) noexcept {
-  try {
+  return detail::without_exceptions([&]() -> Result<std::uint64_t> {
     return check_tensor(spec, detail::effective_writer_limits(options.limits));
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while checking a tensor");
-  } catch (...) {
-    return make_error(ErrorCode::internal_error, "unexpected exception while checking a tensor");
-  }
+  });
 }
 
 Result<SerializedHeader> serialize_header(const HeaderSpec& spec, const WriterOptions& options) noexcept {
-  try {
+  return detail::without_exceptions([&]() -> Result<SerializedHeader> {
     return serialize_checked(spec, options);
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while serialising the header");
-  } catch (...) {
-    return make_error(ErrorCode::internal_error, "unexpected exception while serialising the header");
-  }
+  });
 }
 
 }  // namespace stguard

@@ -23,7 +23,7 @@ nb::tuple error_tuple(const Error& error) {
   nb::object offset = error.has_offset() ? nb::object(nb::int_(error.offset)) : nb::none();
   nb::object tensor = error.tensor.empty() ? nb::none() : nb::object(to_py_str(error.tensor));
   return nb::make_tuple(to_py_str(error_code_name(error.code)), static_cast<unsigned>(error.code),
-                        to_py_str(error_class_name(error.error_class())), to_py_str(error.message), offset, tensor);
+                        to_py_str(error_class_name(error.error_class())), to_py_str(error.text()), offset, tensor);
 }
 
 void register_error_translator() {
