@@ -20,14 +20,8 @@ namespace stguard {
 namespace detail {
 
 Limits effective_writer_limits(const Limits& requested) noexcept {
-  const Limits strict = Limits::strict_defaults();
   Limits limits;
-  limits.max_header_bytes = std::min(requested.max_header_bytes, strict.max_header_bytes);
-  limits.max_tensors = std::min(requested.max_tensors, strict.max_tensors);
-  limits.max_rank = std::min(requested.max_rank, strict.max_rank);
-  limits.max_name_bytes = std::min(requested.max_name_bytes, strict.max_name_bytes);
-  limits.max_integer = std::min(requested.max_integer, strict.max_integer);
-  limits.max_depth = std::min(requested.max_depth, strict.max_depth);
+  for (const LimitInfo& row : kLimitTable) limits.*row.field = std::min(requested.*row.field, row.strict_default);
   return limits;
 }
 
