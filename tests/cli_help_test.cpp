@@ -57,11 +57,6 @@ std::string limit_text(std::uint64_t value) {
 }  // namespace
 
 TEST_CASE("each tool's --help shows the profile and limits it applies", "[cli][help]") {
-  const std::vector<std::pair<std::string, std::uint64_t Limits::*>> limits = {
-      {"--max-header-bytes", &Limits::max_header_bytes}, {"--max-tensors", &Limits::max_tensors},
-      {"--max-rank", &Limits::max_rank},                 {"--max-name-bytes", &Limits::max_name_bytes},
-      {"--max-integer", &Limits::max_integer},           {"--max-depth", &Limits::max_depth},
-  };
   for (const ToolHelp& tool : kTools) {
     INFO(tool.tool << (tool.args.empty() ? "" : " " + tool.args.front()));
     const std::string help = help_of(tool);
@@ -74,15 +69,31 @@ TEST_CASE("each tool's --help shows the profile and limits it applies", "[cli][h
       CHECK(help.find("  " + tool.default_profile + "   (default)") != std::string::npos);
       CHECK(help.find("  " + other + "   (default)") == std::string::npos);
     }
-    for (const auto& [flag, field] : limits) {
-      INFO(flag);
-      const std::string text = option_text(help, flag);
+    // Every row of the one limits table is a flag, with its help and the
+    // defaults Limits really has.
+    for (const stguard::LimitInfo& row : stguard::kLimitTable) {
+      INFO(row.flag);
+      const std::string text = option_text(help, std::string(row.flag));
       REQUIRE_FALSE(text.empty());
-      const std::uint64_t strict = Limits::strict_defaults().*field;
-      const std::uint64_t compat = Limits::compat_defaults().*field;
-      CHECK(text.find("default " + limit_text(strict)) != std::string::npos);
+      const std::uint64_t strict = Limits::strict_defaults().*row.field;
+      const std::uint64_t compat = Limits::compat_defaults().*row.field;
+      CHECK(strict == row.strict_default);
+      CHECK(compat == row.compat_default);
+      CHECK(text.find(std::string(row.help) + " (default " + limit_text(strict)) != std::string::npos);
+      CHECK(text.find(std::string(row.help_note)) != std::string::npos);
       if (strict != compat) CHECK(text.find(limit_text(compat) + " under compat") != std::string::npos);
     }
+    // ... and no --max-* flag of the library's limits is missing from the table.
+    std::size_t flags = 0;
+    for (std::size_t at = help.find("\n  --max-"); at != std::string::npos; at = help.find("\n  --max-", at + 1)) {
+      ++flags;
+    }
+    // st-shard's own: --max-shard-size (split), --max-shards (join, check);
+    // the URL flags --max-redirects and --max-bytes of the tools that take URLs.
+    std::size_t tool_own = tool.tool == "st-shard" ? 1 : 0;
+    if (help.find("\n  --max-redirects") != std::string::npos) ++tool_own;
+    if (help.find("\n  --max-bytes") != std::string::npos) ++tool_own;
+    CHECK(flags == stguard::kLimitTable.size() + tool_own);
     if (tool.tool == "st-shard" && tool.args.front() != "split") {
       CHECK(option_text(help, "--max-shards").find("(default " + std::to_string(stguard::ShardIndexLimits{}.max_shards) +
                                                    ")") != std::string::npos);
@@ -136,4 +147,37 @@ TEST_CASE("the tools apply the defaults their --help shows", "[cli][help]") {
   const auto check = run_tool("st-shard", {"check", (dir.path() / "s" / "model.safetensors.index.json").string()});
   CHECK(check.exit_status == 0);
   CHECK(check.out.find("shards strict") != std::string::npos);
+}
+
+namespace {
+
+// How docs/profiles.md writes a default: 100,000,000; unlimited; 2^53 - 1.
+std::vector<std::string> doc_spellings(std::uint64_t value) {
+  if (value == stguard::kUnlimited) return {"unlimited", "2^64 - 1"};
+  if (value == stguard::kMaxSafeInteger) return {"2^53 - 1"};
+  std::string digits = std::to_string(value);
+  for (std::size_t at = digits.size(); at > 3; at -= 3) digits.insert(at - 3, ",");
+  return {digits};
+}
+
+}  // namespace
+
+TEST_CASE("docs/profiles.md lists the limits table, row for row", "[cli][help][docs]") {
+  const std::string doc = stguard::test::as_string(
+      stguard::test::read_file(fs::path(STGUARD_SOURCE_DIR) / "docs" / "profiles.md"));
+  std::size_t rows = 0;
+  for (std::size_t at = doc.find("\n| `max_"); at != std::string::npos; at = doc.find("\n| `max_", at + 1)) ++rows;
+  CHECK(rows == stguard::kLimitTable.size());
+  for (const stguard::LimitInfo& row : stguard::kLimitTable) {
+    INFO(row.name);
+    bool found = false;
+    for (const std::string& strict : doc_spellings(row.strict_default)) {
+      for (const std::string& compat : doc_spellings(row.compat_default)) {
+        const std::string line = "\n| `" + std::string(row.name) + "` | `" + std::string(row.flag) + "` | " + strict +
+                                 " | " + compat + " |";
+        found = found || doc.find(line) != std::string::npos;
+      }
+    }
+    CHECK(found);
+  }
 }

@@ -33,11 +33,6 @@ Options compat_parse_options(const Options& gate) {
   return options;
 }
 
-bool same_limits(const Limits& a, const Limits& b) {
-  return a.max_header_bytes == b.max_header_bytes && a.max_tensors == b.max_tensors && a.max_rank == b.max_rank &&
-         a.max_name_bytes == b.max_name_bytes && a.max_integer == b.max_integer && a.max_depth == b.max_depth;
-}
-
 struct ParsedHeader {
   std::vector<std::uint8_t> prefix_scratch;
   std::span<const std::uint8_t> prefix;  // the first 8 + N bytes
@@ -74,7 +69,7 @@ Status parse_file_header(const ByteSource& source, const Options& gate, std::spa
   // strict's default limits on integers, names and rank; only a limit the
   // caller changed, or the tensor count, needs the strict parse itself.
   if (gate.profile == Profile::strict &&
-      (!same_limits(gate.limits, Limits::strict_defaults()) ||
+      (gate.limits != Limits::strict_defaults() ||
        parsed.compat->tensor_count() > gate.limits.max_tensors)) {
     auto strict = validate_prefix(parsed.prefix, source.size(), gate);
     if (!strict) parsed.strict_error = std::move(strict).error();
@@ -174,7 +169,7 @@ Result<AuditReport> guarded(Audit&& audit) noexcept {
   try {
     return audit();
   } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory during the audit");
+    return out_of_memory_error();
   } catch (...) {
     return make_error(ErrorCode::internal_error, "unexpected exception during the audit");
   }

@@ -74,7 +74,7 @@ class PassState {
       result_.file_sha256 = hasher.finish();
       if (!result_.file_sha256) fail(make_error(ErrorCode::internal_error, "SHA-256 of the file failed in libcrypto"));
     } catch (const std::bad_alloc&) {
-      fail(make_error(ErrorCode::out_of_memory, "out of memory while hashing the file"));
+      fail(out_of_memory_error());
     }
   }
 
@@ -87,7 +87,7 @@ class PassState {
         process(request_.tasks[index], result_.tensors[index], scratch);
       }
     } catch (const std::bad_alloc&) {
-      fail(make_error(ErrorCode::out_of_memory, "out of memory while reading tensors"));
+      fail(out_of_memory_error());
     }
   }
 
@@ -179,7 +179,7 @@ Result<DataPassResult> run_data_pass(const DataPassRequest& request) noexcept {
     if (auto error = state.take_error()) return *std::move(error);
     return result;
   } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory in the audit's data pass");
+    return out_of_memory_error();
   }
 }
 

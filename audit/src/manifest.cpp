@@ -187,7 +187,7 @@ Result<FileDigests> parse_manifest(std::span<const std::uint8_t> json, const Man
   try {
     return parse(json, limits);
   } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while reading the manifest");
+    return out_of_memory_error();
   } catch (...) {
     return make_error(ErrorCode::internal_error, "unexpected exception while reading the manifest");
   }
@@ -205,7 +205,7 @@ Result<FileDigests> read_manifest(const std::string& path, const ManifestLimits&
     if (!bytes) return bytes.error();
     return parse(*bytes, limits);
   } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while reading the manifest");
+    return out_of_memory_error();
   } catch (...) {
     return make_error(ErrorCode::internal_error, "unexpected exception while reading the manifest");
   }

@@ -26,7 +26,7 @@ std::string folder_of(const std::string& path) {
 }
 
 std::string describe(const Error& error) {
-  return "[" + std::string(error_code_name(error.code)) + "] " + error.message;
+  return "[" + std::string(error_code_name(error.code)) + "] " + std::string(error.text());
 }
 
 // Index-level rules: a parse error with an index_* code is also a finding.
@@ -161,7 +161,7 @@ Result<std::vector<AuditReport>> audit_index(const std::string& index_path, cons
   try {
     return audit_shard_set(index_path, options);
   } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while auditing the shard set");
+    return out_of_memory_error();
   } catch (...) {
     return make_error(ErrorCode::internal_error, "unexpected exception while auditing the shard set");
   }

@@ -12,7 +12,7 @@
 
 using namespace stguard;
 using namespace stguard::remote;
-using detail::ResponseParser;
+using remote::detail::ResponseParser;
 
 namespace {
 
@@ -26,7 +26,7 @@ struct Fed {
   bool stopped = false;
 };
 
-Fed feed(const detail::RangeRequest& request, const std::vector<std::string>& head, const std::string& body = {},
+Fed feed(const remote::detail::RangeRequest& request, const std::vector<std::string>& head, const std::string& body = {},
          bool completed = true) {
   ResponseParser parser(request);
   Fed fed;
@@ -46,8 +46,8 @@ Fed feed(const detail::RangeRequest& request, const std::vector<std::string>& he
   return fed;
 }
 
-detail::RangeRequest first_request() {
-  detail::RangeRequest request;
+remote::detail::RangeRequest first_request() {
+  remote::detail::RangeRequest request;
   request.first = 0;
   request.last = 99;
   request.whole_body_allowed = true;
@@ -100,26 +100,26 @@ TEST_CASE("redact_url hides credentials and token-like query values, and nothing
 }
 
 TEST_CASE("Content-Range: bytes FIRST-LAST/COMPLETE with checked numbers only", "[remote]") {
-  const auto range = detail::parse_content_range("bytes 0-65543/8589934592");
+  const auto range = remote::detail::parse_content_range("bytes 0-65543/8589934592");
   REQUIRE(range);
   CHECK(range->first == 0);
   CHECK(range->last == 65543);
   CHECK(range->complete_length == 8589934592ull);
-  CHECK(detail::parse_content_range("BYTES 5-5/6"));
-  CHECK_FALSE(detail::parse_content_range("bytes 0-65543/*"));
-  CHECK_FALSE(detail::parse_content_range("bytes 10-5/20"));       // first > last
-  CHECK_FALSE(detail::parse_content_range("bytes 0-20/20"));       // last >= complete
-  CHECK_FALSE(detail::parse_content_range("bytes -1-5/20"));
-  CHECK_FALSE(detail::parse_content_range("bytes 0-5/18446744073709551616"));  // 2^64
-  CHECK_FALSE(detail::parse_content_range("bytes +0-5/20"));
-  CHECK_FALSE(detail::parse_content_range("bytes 0 - 5/20"));
-  CHECK_FALSE(detail::parse_content_range("items 0-5/20"));
-  CHECK_FALSE(detail::parse_content_range("bytes=0-5/20"));
-  CHECK(detail::parse_unsatisfied_range("bytes */0") == 0u);
-  CHECK_FALSE(detail::parse_unsatisfied_range("bytes */"));
-  CHECK(detail::parse_decimal("18446744073709551615") == ~std::uint64_t{0});
-  CHECK_FALSE(detail::parse_decimal("18446744073709551616"));
-  CHECK_FALSE(detail::parse_decimal(""));
+  CHECK(remote::detail::parse_content_range("BYTES 5-5/6"));
+  CHECK_FALSE(remote::detail::parse_content_range("bytes 0-65543/*"));
+  CHECK_FALSE(remote::detail::parse_content_range("bytes 10-5/20"));       // first > last
+  CHECK_FALSE(remote::detail::parse_content_range("bytes 0-20/20"));       // last >= complete
+  CHECK_FALSE(remote::detail::parse_content_range("bytes -1-5/20"));
+  CHECK_FALSE(remote::detail::parse_content_range("bytes 0-5/18446744073709551616"));  // 2^64
+  CHECK_FALSE(remote::detail::parse_content_range("bytes +0-5/20"));
+  CHECK_FALSE(remote::detail::parse_content_range("bytes 0 - 5/20"));
+  CHECK_FALSE(remote::detail::parse_content_range("items 0-5/20"));
+  CHECK_FALSE(remote::detail::parse_content_range("bytes=0-5/20"));
+  CHECK(remote::detail::parse_unsatisfied_range("bytes */0") == 0u);
+  CHECK_FALSE(remote::detail::parse_unsatisfied_range("bytes */"));
+  CHECK(remote::detail::parse_decimal("18446744073709551615") == ~std::uint64_t{0});
+  CHECK_FALSE(remote::detail::parse_decimal("18446744073709551616"));
+  CHECK_FALSE(remote::detail::parse_decimal(""));
 }
 
 TEST_CASE("ResponseParser accepts exactly the range asked for", "[remote]") {
@@ -187,7 +187,7 @@ TEST_CASE("ResponseParser: whole bodies, statuses, encodings, redirects and vers
         ErrorCode::network_http_status);
 
   // A later request is pinned: any sign of another version is OBJECT_CHANGED.
-  const detail::ObjectVersion pin{"\"v1\"", "", 5000};
+  const remote::detail::ObjectVersion pin{"\"v1\"", "", 5000};
   request.whole_body_allowed = false;
   request.first = 100;
   request.last = 199;

@@ -17,12 +17,11 @@ std::string limit_value_text(std::uint64_t value) {
   return std::to_string(value);
 }
 
-// The default of one limit, from Limits itself so the help cannot drift.
-std::string limit_default_text(std::uint64_t Limits::*field) {
-  const std::uint64_t strict = Limits::strict_defaults().*field;
-  const std::uint64_t compat = Limits::compat_defaults().*field;
-  if (strict == compat) return "(default " + limit_value_text(strict) + ")";
-  return "(default " + limit_value_text(strict) + " under strict, " + limit_value_text(compat) + " under compat)";
+// The default of one limit, from the table the library uses, so the help cannot drift.
+std::string limit_default_text(const LimitInfo& row) {
+  if (row.strict_default == row.compat_default) return "(default " + limit_value_text(row.strict_default) + ")";
+  return "(default " + limit_value_text(row.strict_default) + " under strict, " + limit_value_text(row.compat_default) +
+         " under compat)";
 }
 
 }  // namespace
@@ -39,34 +38,19 @@ void ProfileFlags::add_to(CLI::App& app) {
         return ok ? std::string() : std::string("must be a non-negative integer");
       },
       "UINT");
-  app.add_option("--max-header-bytes", max_header_bytes,
-                 "Largest header length N accepted " + limit_default_text(&Limits::max_header_bytes) +
-                     "; above the format maximum it has no effect")
-      ->check(plain_digits);
-  app.add_option("--max-tensors", max_tensors, "Most tensors in one header " + limit_default_text(&Limits::max_tensors))
-      ->check(plain_digits);
-  app.add_option("--max-rank", max_rank, "Most dimensions in one shape " + limit_default_text(&Limits::max_rank))
-      ->check(plain_digits);
-  app.add_option("--max-name-bytes", max_name_bytes,
-                 "Longest tensor name in bytes " + limit_default_text(&Limits::max_name_bytes))
-      ->check(plain_digits);
-  app.add_option("--max-integer", max_integer,
-                 "Largest shape dimension or offset " + limit_default_text(&Limits::max_integer))
-      ->check(plain_digits);
-  app.add_option("--max-depth", max_depth,
-                 "Deepest JSON nesting, top-level object = 1 " + limit_default_text(&Limits::max_depth) +
-                     "; compat never goes above 127, the reference's limit")
-      ->check(plain_digits);
+  for (std::size_t i = 0; i < kLimitTable.size(); ++i) {
+    const LimitInfo& row = kLimitTable[i];
+    app.add_option(std::string(row.flag), limits[i],
+                   std::string(row.help) + " " + limit_default_text(row) + std::string(row.help_note))
+        ->check(plain_digits);
+  }
 }
 
 Options ProfileFlags::options() const {
   Options result = Options::for_profile(profile == "compat" ? Profile::compat : Profile::strict);
-  if (max_header_bytes) result.limits.max_header_bytes = *max_header_bytes;
-  if (max_tensors) result.limits.max_tensors = *max_tensors;
-  if (max_rank) result.limits.max_rank = *max_rank;
-  if (max_name_bytes) result.limits.max_name_bytes = *max_name_bytes;
-  if (max_integer) result.limits.max_integer = *max_integer;
-  if (max_depth) result.limits.max_depth = *max_depth;
+  for (std::size_t i = 0; i < kLimitTable.size(); ++i) {
+    if (limits[i]) result.limits.*kLimitTable[i].field = *limits[i];
+  }
   return result;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,12 +17,8 @@ namespace stguard::cli {
 
 struct ProfileFlags {
   std::string profile = "strict";
-  std::optional<std::uint64_t> max_header_bytes;
-  std::optional<std::uint64_t> max_tensors;
-  std::optional<std::uint64_t> max_rank;
-  std::optional<std::uint64_t> max_name_bytes;
-  std::optional<std::uint64_t> max_integer;
-  std::optional<std::uint64_t> max_depth;
+  // One --max-* flag per row of stguard::kLimitTable, in its order.
+  std::array<std::optional<std::uint64_t>, kLimitTable.size()> limits;
 
   // Registers --profile and the --max-* flags on `app`.
   void add_to(CLI::App& app);

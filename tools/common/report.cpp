@@ -17,7 +17,7 @@ void write_error_json(JsonWriter& json, const Error& error) {
   json.key("code").string(error_code_name(error.code));
   json.key("number").number(static_cast<std::uint64_t>(error.code));
   json.key("class").string(error_class_name(error.error_class()));
-  json.key("message").string(error.message);
+  json.key("message").string(error.text());
   json.key("offset");
   if (error.has_offset()) {
     json.number(error.offset);

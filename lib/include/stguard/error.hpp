@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <new>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -156,7 +158,17 @@ struct Error {
 
   [[nodiscard]] ErrorClass error_class() const noexcept;
   [[nodiscard]] bool has_offset() const noexcept { return offset != kNoOffset; }
+  // What to show a person: the message, or for an error made without one
+  // (out_of_memory_error()) the code's one-line summary from the static table.
+  [[nodiscard]] std::string_view text() const noexcept;
 };
+
+// The out-of-memory error: no message, tensor or offset, so making, copying
+// or moving it allocates nothing and cannot fail; text() is the table's
+// summary. Every public entry point returns it when an allocation fails.
+[[nodiscard]] Error out_of_memory_error() noexcept;
+// The same for an exception no code path expects (internal_error).
+[[nodiscard]] Error unexpected_exception_error() noexcept;
 
 // Stable symbolic name, e.g. "DUPLICATE_TENSOR_NAME". Never empty.
 [[nodiscard]] std::string_view error_code_name(ErrorCode code) noexcept;
@@ -283,5 +295,37 @@ template <typename T>
     return status;  // copying the error ran out of memory: keep it as it is
   }
 }
+
+// The one guard every public entry point runs its body in, so no exception
+// leaves the API and the failure an out-of-memory handler exists for cannot
+// itself terminate the process: the errors it returns allocate nothing.
+namespace detail {
+// Inside a catch block: the error for the exception being handled.
+// std::bad_alloc, and std::length_error (a container asked for more than it
+// can ever hold), are OUT_OF_MEMORY; anything else is INTERNAL_ERROR.
+[[nodiscard]] inline Error error_for_current_exception() noexcept {
+  try {
+    throw;
+  } catch (const std::bad_alloc&) {
+    return out_of_memory_error();
+  } catch (const std::length_error&) {
+    return out_of_memory_error();
+  } catch (...) {
+    return unexpected_exception_error();
+  }
+}
+
+// Runs `body` (which returns a Result<T> or a Status); an exception becomes
+// its error (error_for_current_exception).
+template <typename Body>
+auto without_exceptions(Body&& body) noexcept -> decltype(body()) {
+  try {
+    return body();
+  } catch (...) {
+    return error_for_current_exception();
+  }
+}
+
+}  // namespace detail
 
 }  // namespace stguard

@@ -166,7 +166,6 @@ struct ElementTraits<std::uint64_t> : AcceptsDtypes<Dtype::U64> {
 [[nodiscard]] std::optional<Error> check_element_type(Dtype dtype, bool accepted, std::string_view requested,
                                                       std::size_t element_bytes, const std::string& tensor) noexcept;
 [[nodiscard]] Error element_index_error(std::uint64_t index, std::uint64_t count, const std::string& tensor) noexcept;
-[[nodiscard]] Error allocation_error(const std::string& tensor) noexcept;
 [[nodiscard]] Error slice_range_error(const std::string& tensor) noexcept;
 [[nodiscard]] Error owned_size_error(const std::string& tensor) noexcept;
 // invalid_argument: a read_into output of `given` elements for `needed`.
@@ -216,18 +215,14 @@ void little_endian_to_native(std::span<std::uint8_t> bytes) noexcept {
 
 // Decodes a whole buffer of elements; the byte count must be a multiple of sizeof(T).
 template <typename T>
-[[nodiscard]] Result<std::vector<T>> decode_elements(std::span<const std::uint8_t> bytes, const std::string& tensor) {
-  try {
+[[nodiscard]] Result<std::vector<T>> decode_elements(std::span<const std::uint8_t> bytes) {
+  return without_exceptions([&]() -> Result<std::vector<T>> {
     std::vector<T> values(bytes.size() / sizeof(T));
     if (!bytes.empty()) std::memcpy(values.data(), bytes.data(), values.size() * sizeof(T));
     little_endian_to_native<T>(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(values.data()),
                                                        values.size() * sizeof(T)));
     return values;
-  } catch (const std::bad_alloc&) {
-    return allocation_error(tensor);
-  } catch (const std::length_error&) {
-    return allocation_error(tensor);
-  }
+  });
 }
 
 }  // namespace detail
@@ -261,13 +256,13 @@ struct OwnedTensor {
     if (data.size() % sizeof(T) != 0 || data.size() / sizeof(T) != element_count) {
       return detail::owned_size_error(name);
     }
-    return detail::decode_elements<T>(data, name);
+    return detail::decode_elements<T>(data);
   }
 
  private:
   template <typename T>
   [[nodiscard]] Result<std::vector<T>> convert_owned() const {
-    try {
+    return detail::without_exceptions([&]() -> Result<std::vector<T>> {
       std::vector<T> values(static_cast<std::size_t>(element_count));
       if (Status status = convert_elements(dtype, data, std::span<T>(values)); !status) {
         Error error = status.error();
@@ -275,11 +270,7 @@ struct OwnedTensor {
         return error;
       }
       return values;
-    } catch (const std::bad_alloc&) {
-      return detail::allocation_error(name);
-    } catch (const std::length_error&) {
-      return detail::allocation_error(name);
-    }
+    });
   }
 };
 
@@ -553,17 +544,13 @@ template <typename T, typename Source>
 [[nodiscard]] Result<std::vector<T>> read_typed_vector(const Source& source, Dtype dtype, const std::string& tensor,
                                                        Conversion conversion) {
   if (auto error = check_typed_read<T>(dtype, conversion, tensor)) return *std::move(error);
-  try {
+  return without_exceptions([&]() -> Result<std::vector<T>> {
     std::vector<T> values(static_cast<std::size_t>(source.element_count()));
     if (Status status = read_typed_into<T>(source, dtype, tensor, std::span<T>(values), conversion); !status) {
       return status.error();
     }
     return values;
-  } catch (const std::bad_alloc&) {
-    return allocation_error(tensor);
-  } catch (const std::length_error&) {
-    return allocation_error(tensor);
-  }
+  });
 }
 
 // What read_typed_* needs of a view or a slice.

@@ -66,8 +66,13 @@ STG_API stg_status stg_error_code(const stg_error* err, stg_status* code) {
 STG_API stg_status stg_error_message(const stg_error* err, const char** message, size_t* length) {
   if (message == nullptr || length == nullptr) return STG_INVALID_ARGUMENT;
   return read_record(err, [&](const ErrorRecord& record) {
-    *message = record.message.c_str();
-    *length = record.message.size();
+    // An error recorded without a message (out of memory) shows its code's
+    // summary: a NUL-terminated literal of the static table.
+    const std::string_view text = record.message.empty() && record.code != STG_OK
+                                      ? stguard::error_code_summary(static_cast<stguard::ErrorCode>(record.code))
+                                      : std::string_view(record.message);
+    *message = text.data();
+    *length = text.size();
   });
 }
 

@@ -20,17 +20,11 @@ stguard::Profile to_profile(stg_profile profile) noexcept {
 }
 
 // The Limits field a stg_limit names, or nullptr.
+// stg_limit numbers the rows of stguard::kLimitTable from 1, in its order.
+static_assert(STG_LIMIT_MAX_HEADER_BYTES == 1 && STG_LIMIT_MAX_DEPTH == stguard::kLimitTable.size());
 std::uint64_t* limit_field(stguard::Limits& limits, stg_limit limit) noexcept {
-  switch (limit) {
-    case STG_LIMIT_MAX_HEADER_BYTES: return &limits.max_header_bytes;
-    case STG_LIMIT_MAX_TENSORS: return &limits.max_tensors;
-    case STG_LIMIT_MAX_RANK: return &limits.max_rank;
-    case STG_LIMIT_MAX_NAME_BYTES: return &limits.max_name_bytes;
-    case STG_LIMIT_MAX_INTEGER: return &limits.max_integer;
-    case STG_LIMIT_MAX_DEPTH: return &limits.max_depth;
-    case STG_LIMIT_FORCE_INT32_: break;
-  }
-  return nullptr;
+  if (limit < STG_LIMIT_MAX_HEADER_BYTES || limit > STG_LIMIT_MAX_DEPTH) return nullptr;
+  return &(limits.*stguard::kLimitTable[static_cast<std::size_t>(limit) - 1].field);
 }
 
 template <typename Body>

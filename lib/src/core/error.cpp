@@ -150,6 +150,20 @@ ErrorClass error_class_of(ErrorCode code) noexcept {
 
 ErrorClass Error::error_class() const noexcept { return error_class_of(code); }
 
+std::string_view Error::text() const noexcept { return message.empty() ? error_code_summary(code) : message; }
+
+Error out_of_memory_error() noexcept {
+  Error error;
+  error.code = ErrorCode::out_of_memory;
+  return error;
+}
+
+Error unexpected_exception_error() noexcept {
+  Error error;
+  error.code = ErrorCode::internal_error;
+  return error;
+}
+
 std::string_view error_code_name(ErrorCode code) noexcept {
   const ErrorRow* row = find_row(code);
   return row ? row->name : std::string_view("UNKNOWN_ERROR");

@@ -24,7 +24,7 @@ std::string format_error(const Error& error) {
   line += "] ";
   // Messages are built with untrusted parts already escaped (Error's
   // contract): the guard keeps their escapes and catches anything raw.
-  line += guard_escaped_for_display(error.message);
+  line += guard_escaped_for_display(error.text());
   std::string context;
   const auto add = [&context](const std::string& part) {
     context += context.empty() ? " (" : ", ";

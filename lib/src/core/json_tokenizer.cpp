@@ -101,7 +101,7 @@ std::optional<Error> check_json_tail(ByteCursor tail, std::uint64_t base_offset)
     }
     return std::nullopt;
   } catch (...) {
-    return make_error(ErrorCode::out_of_memory, {});
+    return out_of_memory_error();  // allocates nothing
   }
 }
 

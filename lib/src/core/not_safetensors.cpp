@@ -11,8 +11,8 @@
 #include <string_view>
 
 #include "core/core_internal.hpp"
-#include "stguard/cursor.hpp"
 #include "core/utf8.hpp"
+#include "stguard/cursor.hpp"
 
 namespace stguard::detail {
 namespace {

@@ -109,11 +109,7 @@ class SpecParser {
 }  // namespace
 
 Result<SliceSpec> parse_slice_spec(std::string_view text) {
-  try {
-    return SpecParser(text).parse();
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while parsing a slice specification");
-  }
+  return detail::without_exceptions([&] { return SpecParser(text).parse(); });
 }
 
 std::string format_slice_spec(std::span<const SliceIndex> spec) {

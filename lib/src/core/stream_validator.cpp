@@ -83,14 +83,14 @@ bool StreamValidator::feed(std::span<const std::uint8_t> chunk) noexcept {
       return false;
     }
     return true;
-  } catch (const std::bad_alloc&) {
-    early_error_ = Error{ErrorCode::out_of_memory, kNoOffset, {}, {}};
+  } catch (...) {
+    early_error_ = detail::error_for_current_exception();  // finish() reports it
     return false;
   }
 }
 
 Result<Header> StreamValidator::finish() const noexcept {
-  try {
+  return detail::without_exceptions([&]() -> Result<Header> {
     if (early_error_) return *early_error_;
     switch (stage_) {
       case Stage::prefix:  // fewer than 8 bytes: file_too_small
@@ -109,9 +109,7 @@ Result<Header> StreamValidator::finish() const noexcept {
       return *std::move(error);
     }
     return *header_;
-  } catch (const std::bad_alloc&) {
-    return Error{ErrorCode::out_of_memory, kNoOffset, {}, {}};
-  }
+  });
 }
 
 }  // namespace stguard

@@ -70,7 +70,7 @@ Result<std::uint64_t> frame_header(std::span<const std::uint8_t> prefix, std::op
     }
     return header_length;
   } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while reading the header length");
+    return out_of_memory_error();
   }
 }
 
@@ -80,7 +80,7 @@ std::optional<Error> check_data_size(const Header& header, std::uint64_t actual_
 
 Result<Header> parse_header_in_place(std::span<std::uint8_t> header_bytes, std::optional<std::uint64_t> data_size,
                                      const Options& options) noexcept {
-  try {
+  return without_exceptions([&]() -> Result<Header> {
     const bool strict = options.profile == Profile::strict;
     auto encoding = check_header_encoding(ByteCursor(header_bytes), kPrefixBytes, strict);
     if (!encoding) return std::move(encoding).error();
@@ -95,11 +95,7 @@ Result<Header> parse_header_in_place(std::span<std::uint8_t> header_bytes, std::
     if (encoding->leading_whitespace) builder.note_strict_violation(*std::move(encoding->leading_whitespace));
     if (encoding->non_space_padding) builder.note_strict_violation(*std::move(encoding->non_space_padding));
     return builder.finish(data_size);
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while parsing the header");
-  } catch (...) {
-    return make_error(ErrorCode::internal_error, "unexpected exception while parsing the header");
-  }
+  });
 }
 
 namespace {
@@ -107,13 +103,10 @@ namespace {
 // One private copy of bytes the caller keeps, parsed in place.
 Result<Header> parse_header_copy(std::span<const std::uint8_t> header_bytes, std::optional<std::uint64_t> data_size,
                                  const Options& options) noexcept {
-  std::vector<std::uint8_t> scratch;
-  try {
-    scratch.assign(header_bytes.begin(), header_bytes.end());
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while parsing the header");
-  }
-  return parse_header_in_place(scratch, data_size, options);
+  return without_exceptions([&]() -> Result<Header> {
+    std::vector<std::uint8_t> scratch(header_bytes.begin(), header_bytes.end());
+    return parse_header_in_place(scratch, data_size, options);
+  });
 }
 
 }  // namespace
@@ -123,7 +116,7 @@ Result<Header> parse_header_bytes(std::span<const std::uint8_t> header_bytes, st
   try {
     if (auto error = check_header_length(header_bytes.size(), options)) return *std::move(error);
   } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while parsing the header");
+    return out_of_memory_error();
   }
   return parse_header_copy(header_bytes, data_size, options);
 }
@@ -137,16 +130,18 @@ Result<Header> parse_header(std::span<const std::uint8_t> header_bytes, std::uin
 
 Result<std::uint64_t> read_header_length(std::span<const std::uint8_t> prefix, std::uint64_t file_size,
                                          const Options& options) noexcept {
-  auto header_length = detail::frame_header(prefix, file_size, options);
-  if (header_length) return header_length;
-  switch (header_length.error().code) {
-    case ErrorCode::header_too_large:
-    case ErrorCode::limit_header_bytes:
-    case ErrorCode::header_past_eof:
-      return detail::explain_framing_error(std::move(header_length).error(), prefix, file_size);
-    default:
-      return header_length;  // too small to be a file, too short a prefix, out of memory
-  }
+  return detail::without_exceptions([&]() -> Result<std::uint64_t> {
+    auto header_length = detail::frame_header(prefix, file_size, options);
+    if (header_length) return header_length;
+    switch (header_length.error().code) {
+      case ErrorCode::header_too_large:
+      case ErrorCode::limit_header_bytes:
+      case ErrorCode::header_past_eof:
+        return detail::explain_framing_error(std::move(header_length).error(), prefix, file_size);
+      default:
+        return header_length;  // too small to be a file, too short a prefix, out of memory
+    }
+  });
 }
 
 Result<Header> validate_prefix(std::span<const std::uint8_t> prefix, std::uint64_t file_size,
@@ -157,11 +152,8 @@ Result<Header> validate_prefix(std::span<const std::uint8_t> prefix, std::uint64
   ByteCursor cursor(prefix);
   std::span<const std::uint8_t> header_bytes;
   if (!cursor.skip(detail::kPrefixBytes) || !cursor.read_bytes(length, header_bytes)) {
-    try {
-      return detail::prefix_too_short(detail::kPrefixBytes + length, prefix.size());
-    } catch (...) {
-      return make_error(ErrorCode::out_of_memory, {});
-    }
+    return detail::without_exceptions(
+        [&]() -> Result<Header> { return detail::prefix_too_short(detail::kPrefixBytes + length, prefix.size()); });
   }
   return detail::parse_header_copy(header_bytes, file_size - detail::kPrefixBytes - length, options);
 }

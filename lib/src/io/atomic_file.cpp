@@ -17,7 +17,7 @@ Result<AtomicFile> AtomicFile::create(const std::string& target_path, const Atom
 }
 
 Result<AtomicFile> AtomicFile::create_unnamed(const std::string& target_path, const AtomicWriteOptions& options) noexcept {
-  try {
+  return detail::without_exceptions([&]() -> Result<AtomicFile> {
     auto target = detail::writer_io::resolve_output_target(target_path);
     if (!target) return std::move(target).error();
     if (target->kind != detail::writer_io::OutputTarget::Kind::replace) {
@@ -42,9 +42,7 @@ Result<AtomicFile> AtomicFile::create_unnamed(const std::string& target_path, co
     file.fd_ = temp->fd.release();
     file.sink_ = FdSink(file.fd_);
     return file;
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while creating the output file");
-  }
+  });
 }
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
@@ -116,7 +114,7 @@ Result<OutputFile> OutputFile::open(const std::string& path, const AtomicWriteOp
 }
 
 Result<OutputFile> OutputFile::open_unnamed(const std::string& path, const AtomicWriteOptions& options) noexcept {
-  try {
+  return detail::without_exceptions([&]() -> Result<OutputFile> {
     auto target = detail::writer_io::resolve_output_target(path);
     if (!target) return std::move(target).error();
     OutputFile output;
@@ -138,9 +136,7 @@ Result<OutputFile> OutputFile::open_unnamed(const std::string& path, const Atomi
     }
     output.stream_sink_ = FdSink(fd);
     return output;
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while opening the output");
-  }
+  });
 }
 
 ByteSink& OutputFile::sink() noexcept { return file_ ? file_->sink() : stream_sink_; }

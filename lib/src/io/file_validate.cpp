@@ -30,25 +30,27 @@ std::string errno_text(int err) { return std::strerror(err); }
 }  // namespace
 
 Status pread_exact(int fd, std::uint64_t offset, void* buffer, std::size_t length) {
-  auto* out = static_cast<unsigned char*>(buffer);
-  std::size_t done = 0;
-  while (done < length) {
-    const ssize_t got = ::pread(fd, out + done, length - done, static_cast<off_t>(offset + done));
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      return make_error(ErrorCode::io_read_failed, "read failed: " + errno_text(errno), offset + done);
+  return detail::without_exceptions([&]() -> Status {
+    auto* out = static_cast<unsigned char*>(buffer);
+    std::size_t done = 0;
+    while (done < length) {
+      const ssize_t got = ::pread(fd, out + done, length - done, static_cast<off_t>(offset + done));
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        return make_error(ErrorCode::io_read_failed, "read failed: " + errno_text(errno), offset + done);
+      }
+      if (got == 0) {
+        return make_error(ErrorCode::io_file_changed, "the file ended early while reading (was it truncated?)",
+                          offset + done);
+      }
+      done += static_cast<std::size_t>(got);
     }
-    if (got == 0) {
-      return make_error(ErrorCode::io_file_changed, "the file ended early while reading (was it truncated?)",
-                        offset + done);
-    }
-    done += static_cast<std::size_t>(got);
-  }
-  return {};
+    return {};
+  });
 }
 
 Result<Header> validate_fd(int fd, const Options& options) {
-  try {
+  return detail::without_exceptions([&]() -> Result<Header> {
     struct stat info {};
     if (::fstat(fd, &info) != 0) {
       return make_error(ErrorCode::io_read_failed, "cannot stat: " + errno_text(errno));
@@ -80,22 +82,23 @@ Result<Header> validate_fd(int fd, const Options& options) {
       return status.error();
     }
     return detail::parse_header_in_place(header, file_size - kLengthBytes - length, options);
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while reading the header");
-  }
+  });
 }
 
 Result<Header> validate_path(const std::string& path, const Options& options) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
-    return with_path(make_error(ErrorCode::io_open_failed, "cannot open: " + errno_text(errno)), path);
+    const int err = errno;
+    return detail::without_exceptions([&]() -> Result<Header> {
+      return with_path(make_error(ErrorCode::io_open_failed, "cannot open: " + errno_text(err)), path);
+    });
   }
   const UniqueFd owner(fd);
   return with_path(validate_fd(fd, options), path);
 }
 
 Result<Header> validate_stream(int fd, const Options& options, bool drain) {
-  try {
+  return detail::without_exceptions([&]() -> Result<Header> {
     StreamValidator validator(options);
     std::vector<std::uint8_t> chunk(1 << 16);
     for (;;) {
@@ -109,9 +112,7 @@ Result<Header> validate_stream(int fd, const Options& options, bool drain) {
       if (!keep_going && !drain) break;
     }
     return validator.finish();
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while reading the stream");
-  }
+  });
 }
 
 }  // namespace stguard

@@ -125,7 +125,7 @@ std::string errno_message(std::string_view what, int err) {
 }
 
 Status write_all(int fd, std::span<const std::uint8_t> bytes, std::uint64_t position) noexcept {
-  try {
+  return detail::without_exceptions([&]() -> Status {
     WriteSignalBlocker blocker;
     // Linux moves at most about 2 GiB per write(2); asking for 1 GiB keeps
     // every request well inside ssize_t on any platform.
@@ -146,9 +146,7 @@ Status write_all(int fd, std::span<const std::uint8_t> bytes, std::uint64_t posi
       done += static_cast<std::size_t>(wrote);
     }
     return {};
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while reporting a write error");
-  }
+  });
 }
 
 Result<SplitPath> split_path(const std::string& path) {

@@ -51,13 +51,6 @@ Error element_index_error(std::uint64_t index, std::uint64_t count, const std::s
       .error();
 }
 
-Error allocation_error(const std::string& tensor) noexcept {
-  return without_exceptions([&]() -> Result<int> {
-           return make_error(ErrorCode::out_of_memory, "out of memory while copying the tensor", kNoOffset, tensor);
-         })
-      .error();
-}
-
 Error slice_range_error(const std::string& tensor) noexcept {
   return without_exceptions([&]() -> Result<int> {
            return make_error(ErrorCode::internal_error, "a slice range lies outside its tensor", kNoOffset, tensor);
@@ -204,16 +197,12 @@ Status TensorView::read_unguarded(std::uint64_t offset, std::span<std::uint8_t> 
 }
 
 Result<std::vector<std::uint8_t>> TensorView::copy_bytes() const {
-  try {
-    if (byte_size() > SIZE_MAX) return detail::allocation_error(name());
+  return detail::without_exceptions([&]() -> Result<std::vector<std::uint8_t>> {
+    if (byte_size() > SIZE_MAX) return out_of_memory_error();
     std::vector<std::uint8_t> out(static_cast<std::size_t>(byte_size()));
     if (Status status = read(0, out); !status) return status.error();
     return out;
-  } catch (const std::bad_alloc&) {
-    return detail::allocation_error(name());
-  } catch (const std::length_error&) {
-    return detail::allocation_error(name());
-  }
+  });
 }
 
 Result<TensorSlice> TensorView::slice(std::span<const SliceIndex> spec) const {
@@ -259,16 +248,12 @@ Status TensorSlice::read(std::span<std::uint8_t> out) const {
 }
 
 Result<std::vector<std::uint8_t>> TensorSlice::copy_bytes() const {
-  try {
-    if (byte_size() > SIZE_MAX) return detail::allocation_error(view_.name());
+  return detail::without_exceptions([&]() -> Result<std::vector<std::uint8_t>> {
+    if (byte_size() > SIZE_MAX) return out_of_memory_error();
     std::vector<std::uint8_t> out(static_cast<std::size_t>(byte_size()));
     if (Status status = read(out); !status) return status.error();
     return out;
-  } catch (const std::bad_alloc&) {
-    return detail::allocation_error(view_.name());
-  } catch (const std::length_error&) {
-    return detail::allocation_error(view_.name());
-  }
+  });
 }
 
 }  // namespace stguard

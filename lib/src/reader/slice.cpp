@@ -11,8 +11,8 @@
 // length and the stride of every iterated dimension are whole bytes.
 #include "stguard/slice.hpp"
 
-#include <new>
 #include <string>
+
 
 namespace stguard {
 namespace {
@@ -100,7 +100,7 @@ Error not_byte_aligned(Dtype dtype) {
 }  // namespace
 
 Result<SlicePlan> plan_slice(Dtype dtype, std::span<const std::uint64_t> shape, std::span<const SliceIndex> spec) {
-  try {
+  return detail::without_exceptions([&]() -> Result<SlicePlan> {
     const std::size_t rank = shape.size();
     if (spec.size() > rank) {
       return make_error(ErrorCode::slice_too_many_indices, "the slice has " + std::to_string(spec.size()) +
@@ -180,9 +180,7 @@ Result<SlicePlan> plan_slice(Dtype dtype, std::span<const std::uint64_t> shape, 
       return make_error(ErrorCode::internal_error, "slice size overflow");
     }
     return plan;
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while planning a slice");
-  }
+  });
 }
 
 SliceRangeCursor::SliceRangeCursor(const SlicePlan& plan)

@@ -180,7 +180,7 @@ Result<RemoteFile> RemoteFile::open(const std::string& url, const Options& valid
     if (!state) return std::move(state).error();
     return RemoteFile(std::move(state).value());
   } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while fetching the header");
+    return out_of_memory_error();
   } catch (const std::exception&) {
     return make_error(ErrorCode::network_protocol, "the response body could not be stored as received");
   }
@@ -228,7 +228,7 @@ Result<std::vector<std::uint8_t>> RemoteFile::read(std::uint64_t offset, std::ui
     if (!answer) return std::move(answer).error();
     return bytes;
   } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while fetching a range");
+    return out_of_memory_error();
   } catch (const std::exception&) {
     return make_error(ErrorCode::network_protocol, "the response body could not be stored as received");
   }
@@ -279,7 +279,7 @@ Result<RemoteSlice> RemoteFile::read_slice(std::string_view name, std::span<cons
     }
     return slice;
   } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while gathering a slice");
+    return out_of_memory_error();
   }
 }
 

@@ -101,7 +101,7 @@ Result<CheckedShardSet> check_shard_index_url(const std::string& index_url, cons
     for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work);
     work();
     for (std::thread& thread : pool) thread.join();
-    if (out_of_memory) return make_error(ErrorCode::out_of_memory, "out of memory while checking a remote shard set");
+    if (out_of_memory) return out_of_memory_error();
 
     stguard::detail::ShardSetJudge judge(set, options);
     for (std::size_t s = 0; s < shards.size(); ++s) {
@@ -117,7 +117,7 @@ Result<CheckedShardSet> check_shard_index_url(const std::string& index_url, cons
     if (Status status = judge.finish(); !status) return status.error();
     return set;
   } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while checking a remote shard set");
+    return out_of_memory_error();
   } catch (const std::system_error&) {
     return make_error(ErrorCode::internal_error, "could not start the threads that fetch the shards");
   } catch (const std::exception&) {

@@ -63,7 +63,7 @@ Result<ParsedUrl> parse_request_url(const std::string& text) {
     return make_error(ErrorCode::invalid_argument, "only http:// and https:// URLs can be validated remotely");
   }
   UrlHandle url;
-  if (url.handle == nullptr) return make_error(ErrorCode::out_of_memory, "out of memory parsing a URL");
+  if (url.handle == nullptr) return out_of_memory_error();
   if (curl_url_set(url.handle, CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) {
     return make_error(ErrorCode::invalid_argument, "the URL is malformed");
   }
@@ -245,7 +245,7 @@ struct Connection::Impl {
     if (same_origin) {
       for (const std::string& header : credential_headers) ok = ok && headers.add(header);
     }
-    if (!ok) return make_error(ErrorCode::out_of_memory, "out of memory building the request");
+    if (!ok) return out_of_memory_error();
     const long connect_ms = static_cast<long>(std::max<std::int64_t>(1, options.connect_timeout.count()));
     CURLcode set = CURLE_OK;
     const auto opt = [&](CURLoption option, auto value) {
@@ -286,7 +286,7 @@ struct Connection::Impl {
   // The URL a redirect names, checked against the rules (transport.hpp).
   Result<ParsedUrl> follow(const std::string& location) {
     UrlHandle url;
-    if (url.handle == nullptr) return make_error(ErrorCode::out_of_memory, "out of memory parsing a URL");
+    if (url.handle == nullptr) return out_of_memory_error();
     if (curl_url_set(url.handle, CURLUPART_URL, current.url.c_str(), 0) != CURLUE_OK ||
         curl_url_set(url.handle, CURLUPART_URL, location.c_str(), 0) != CURLUE_OK) {
       return make_error(ErrorCode::network_redirect_refused, "a redirect's Location is not a usable URL");
@@ -405,7 +405,7 @@ Result<std::string> resolve_file_name(const std::string& base, std::string_view 
   }
   initialise_libcurl_once();
   UrlHandle url;
-  if (url.handle == nullptr) return make_error(ErrorCode::out_of_memory, "out of memory parsing a URL");
+  if (url.handle == nullptr) return out_of_memory_error();
   if (curl_url_set(url.handle, CURLUPART_URL, base.c_str(), 0) != CURLUE_OK ||
       curl_url_set(url.handle, CURLUPART_URL, encoded.c_str(), 0) != CURLUE_OK) {
     return make_error(ErrorCode::invalid_argument, "the URL is malformed");

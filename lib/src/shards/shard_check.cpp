@@ -151,13 +151,9 @@ Status ShardSetJudge::finish() {
 
 Result<CheckedShardSet> check_shard_set(const std::string& index_path, const ShardCheckOptions& options,
                                         std::vector<writer_io::UniqueFd>* keep_open) noexcept {
-  try {
+  return detail::without_exceptions([&]() -> Result<CheckedShardSet> {
     return check(index_path, options, keep_open);
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while checking the shards");
-  } catch (...) {
-    return make_error(ErrorCode::internal_error, "unexpected exception while checking the shards");
-  }
+  });
 }
 
 }  // namespace detail

@@ -14,8 +14,8 @@
 #include <utility>
 
 #include "core/json_tokenizer.hpp"
-#include "stguard/escape.hpp"
 #include "core/utf8.hpp"
+#include "stguard/escape.hpp"
 #include "writer/writer_internal.hpp"
 
 namespace stguard {
@@ -354,17 +354,13 @@ std::optional<std::string> shard_name_problem(std::string_view name, std::uint64
 }
 
 Result<ShardIndex> parse_shard_index(std::span<const std::uint8_t> json, const ShardIndexLimits& limits) noexcept {
-  try {
+  return detail::without_exceptions([&]() -> Result<ShardIndex> {
     return parse_index(json, limits);
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while parsing the index");
-  } catch (...) {
-    return make_error(ErrorCode::internal_error, "unexpected exception while parsing the index");
-  }
+  });
 }
 
 Result<std::string> serialize_shard_index(const ShardIndex& index) noexcept {
-  try {
+  return detail::without_exceptions([&]() -> Result<std::string> {
     for (std::size_t k = 0; k < index.weight_map.size(); ++k) {
       const ShardIndexEntry& entry = index.weight_map[k];
       if (entry.shard >= index.shards.size()) {
@@ -410,9 +406,7 @@ Result<std::string> serialize_shard_index(const ShardIndex& index) noexcept {
     if (!index.weight_map.empty()) out += "\n  ";
     out += "}\n}\n";
     return out;
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while serialising the index");
-  }
+  });
 }
 
 }  // namespace stguard

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "stguard/shard_index.hpp"
 #include "io/writer_io.hpp"
+#include "stguard/shard_index.hpp"
 
 namespace stguard::detail {
 

@@ -17,11 +17,11 @@
 #include <new>
 #include <string>
 
+#include "io/writer_io.hpp"
 #include "shards/shard_internal.hpp"
 #include "stguard/escape.hpp"
 #include "stguard/stream_writer.hpp"
 #include "writer/writer_internal.hpp"
-#include "io/writer_io.hpp"
 
 namespace stguard {
 namespace {
@@ -315,44 +315,33 @@ std::string shard_file_name(const std::string& base_name, std::uint64_t number, 
 
 Result<ShardedCheckpoint> save_sharded(const FileBuilder& builder, const std::string& directory,
                                        const ShardWriteOptions& options) noexcept {
-  try {
-    return with_path(save(builder, directory, options), directory);
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while writing shards");
-  } catch (...) {
-    return make_error(ErrorCode::internal_error, "unexpected exception while writing shards");
-  }
+  return with_path(detail::without_exceptions([&]() -> Result<ShardedCheckpoint> {
+    return save(builder, directory, options);
+  }),
+                   directory);
 }
 
 Status join_shards(const std::string& index_path, const std::string& output_path, const ShardCheckOptions& check,
                    const AtomicWriteOptions& atomic) noexcept {
-  try {
-    return with_path(join(index_path, check, [&](const FileBuilder& builder) -> Status {
+  return with_path(detail::without_exceptions([&]() -> Status {
+                     return join(index_path, check, [&](const FileBuilder& builder) -> Status {
                        Status saved = builder.save_to_path(output_path, atomic);
                        if (saved) return saved;
                        // Name the output, so a caller can tell its errors from the index's
-                       // (its path is the context: with_path below keeps a path already set).
+                       // (its path is the context: with_path keeps a path already set).
                        Error error = saved.error();
-                       error.message = "output " + quote_for_display(output_path) + ": " + error.message;
+                       error.message = "output " + quote_for_display(output_path) + ": " + std::string(error.text());
                        return error;
-                     }),
-                     index_path);
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while joining shards");
-  } catch (...) {
-    return make_error(ErrorCode::internal_error, "unexpected exception while joining shards");
-  }
+                     });
+                   }),
+                   index_path);
 }
 
 Status join_shards_to_fd(const std::string& index_path, int fd, const ShardCheckOptions& check) noexcept {
-  try {
-    return with_path(join(index_path, check, [&](const FileBuilder& builder) { return builder.save_to_fd(fd); }),
-                     index_path);
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while joining shards");
-  } catch (...) {
-    return make_error(ErrorCode::internal_error, "unexpected exception while joining shards");
-  }
+  return with_path(detail::without_exceptions([&]() -> Status {
+                     return join(index_path, check, [&](const FileBuilder& builder) { return builder.save_to_fd(fd); });
+                   }),
+                   index_path);
 }
 
 }  // namespace stguard

@@ -18,21 +18,15 @@
 namespace stguard {
 namespace {
 
-Error out_of_memory(std::string_view where) {
-  return make_error(ErrorCode::out_of_memory, "out of memory " + std::string(where));
-}
-
 // Appends to a vector reserved for the whole file.
 class VectorSink final : public ByteSink {
  public:
   explicit VectorSink(std::vector<std::uint8_t>& out) noexcept : out_(out) {}
   Status write(std::span<const std::uint8_t> bytes) noexcept override {
-    try {
+    return detail::without_exceptions([&]() -> Status {
       out_.insert(out_.end(), bytes.begin(), bytes.end());
       return {};
-    } catch (const std::bad_alloc&) {
-      return out_of_memory("while writing to memory");
-    }
+    });
   }
 
  private:
@@ -54,7 +48,7 @@ Status FileBuilder::remember(Status status) noexcept {
     try {
       error_ = status.error();
     } catch (...) {
-      error_ = Error{};  // internal_error with no message: still refuses to save
+      error_ = detail::error_for_current_exception();  // still refuses to save
     }
   }
   return status;
@@ -62,11 +56,7 @@ Status FileBuilder::remember(Status status) noexcept {
 
 Status FileBuilder::status() const noexcept {
   if (!error_) return {};
-  try {
-    return *error_;
-  } catch (...) {
-    return Error{};
-  }
+  return detail::without_exceptions([&]() -> Status { return *error_; });
 }
 
 Status FileBuilder::check_name_is_new(const std::string& name) const {
@@ -87,72 +77,69 @@ void FileBuilder::index_name(std::size_t entry) {
 
 Status FileBuilder::add_tensor(std::string name, Dtype dtype, std::vector<std::uint64_t> shape,
                                std::span<const std::uint8_t> bytes) noexcept {
-  try {
+  // One guard, remembered once: a builder that failed refuses to save.
+  return remember(detail::without_exceptions([&]() -> Status {
     TensorSpec spec{std::move(name), dtype, std::move(shape)};
     auto size = checked_tensor_byte_size(spec, options_);
-    if (!size) return remember(std::move(size).error());
-    if (Status fresh = check_name_is_new(spec.name); !fresh) return remember(std::move(fresh));
+    if (!size) return std::move(size).error();
+    if (Status fresh = check_name_is_new(spec.name); !fresh) return std::move(fresh);
     if (bytes.size() != *size) {
-      return remember(make_error(ErrorCode::data_length_mismatch,
-                                 "tensor " + quote_for_display(spec.name) + ": " + std::to_string(bytes.size()) +
-                                     " bytes given, shape x dtype needs " + std::to_string(*size),
-                                 kNoOffset, spec.name.substr(0, 64)));
+      return make_error(ErrorCode::data_length_mismatch,
+                        "tensor " + quote_for_display(spec.name) + ": " + std::to_string(bytes.size()) +
+                            " bytes given, shape x dtype needs " + std::to_string(*size),
+                        kNoOffset, spec.name.substr(0, 64));
     }
     entries_.push_back(Entry{std::move(spec), *size, bytes, {}});
     index_name(entries_.size() - 1);
     return {};
-  } catch (const std::bad_alloc&) {
-    return remember(out_of_memory("while adding a tensor"));
-  }
+  }));
 }
 
 Status FileBuilder::add_tensor(std::string name, Dtype dtype, std::vector<std::uint64_t> shape,
                                TensorProducer producer) noexcept {
-  try {
+  // One guard, remembered once: a builder that failed refuses to save.
+  return remember(detail::without_exceptions([&]() -> Status {
     TensorSpec spec{std::move(name), dtype, std::move(shape)};
     auto size = checked_tensor_byte_size(spec, options_);
-    if (!size) return remember(std::move(size).error());
-    if (Status fresh = check_name_is_new(spec.name); !fresh) return remember(std::move(fresh));
+    if (!size) return std::move(size).error();
+    if (Status fresh = check_name_is_new(spec.name); !fresh) return std::move(fresh);
     if (!producer) {
-      return remember(make_error(ErrorCode::invalid_argument, "tensor " + quote_for_display(spec.name) + ": the producer is empty",
-                                 kNoOffset, spec.name.substr(0, 64)));
+      return make_error(ErrorCode::invalid_argument, "tensor " + quote_for_display(spec.name) + ": the producer is empty",
+                        kNoOffset, spec.name.substr(0, 64));
     }
     entries_.push_back(Entry{std::move(spec), *size, {}, std::move(producer)});
     index_name(entries_.size() - 1);
     return {};
-  } catch (const std::bad_alloc&) {
-    return remember(out_of_memory("while adding a tensor"));
-  }
+  }));
 }
 
 Status FileBuilder::set_metadata(std::string key, std::string value) noexcept {
-  try {
+  // One guard, remembered once: a builder that failed refuses to save.
+  return remember(detail::without_exceptions([&]() -> Status {
     if (!detail::is_valid_utf8(key)) {
-      return remember(make_error(ErrorCode::invalid_metadata_key, "a __metadata__ key is not valid UTF-8"));
+      return make_error(ErrorCode::invalid_metadata_key, "a __metadata__ key is not valid UTF-8");
     }
     if (detail::has_control_character(key)) {
-      return remember(make_error(ErrorCode::invalid_metadata_key,
-                                 "__metadata__ key " + quote_for_display(key) + " contains a control character"));
+      return make_error(ErrorCode::invalid_metadata_key,
+                        "__metadata__ key " + quote_for_display(key) + " contains a control character");
     }
     if (!detail::is_valid_utf8(value)) {
-      return remember(make_error(ErrorCode::invalid_metadata_value,
-                                 "__metadata__ value of key " + quote_for_display(key) + " is not valid UTF-8"));
+      return make_error(ErrorCode::invalid_metadata_value,
+                        "__metadata__ value of key " + quote_for_display(key) + " is not valid UTF-8");
     }
     if (value.find('\0') != std::string::npos) {
-      return remember(make_error(ErrorCode::invalid_metadata_value,
-                                 "__metadata__ value of key " + quote_for_display(key) + " contains U+0000"));
+      return make_error(ErrorCode::invalid_metadata_value,
+                        "__metadata__ value of key " + quote_for_display(key) + " contains U+0000");
     }
     metadata_.insert_or_assign(std::move(key), std::move(value));
     return {};
-  } catch (const std::bad_alloc&) {
-    return remember(out_of_memory("while setting metadata"));
-  }
+  }));
 }
 
 namespace detail {
 
 Result<ResolvedFile> FileBuilderAccess::resolve(const FileBuilder& builder) noexcept {
-  try {
+  return without_exceptions([&]() -> Result<ResolvedFile> {
     if (builder.error_) return *builder.error_;
     const auto& entries = builder.entries_;
 
@@ -232,34 +219,30 @@ Result<ResolvedFile> FileBuilderAccess::resolve(const FileBuilder& builder) noex
     resolved.spec.metadata.reserve(builder.metadata_.size());
     for (const auto& [key, value] : builder.metadata_) resolved.spec.metadata.push_back(MetadataEntry{key, value});
     return resolved;
-  } catch (const std::bad_alloc&) {
-    return out_of_memory("while planning the file");
-  }
+  });
 }
 
 }  // namespace detail
 
 Result<FilePlan> FileBuilder::plan() const noexcept {
-  auto resolved = detail::FileBuilderAccess::resolve(*this);
-  if (!resolved) return std::move(resolved).error();
-  auto header = serialize_header(resolved->spec, options_);
-  if (!header) return std::move(header).error();
-  try {
+  return detail::without_exceptions([&]() -> Result<FilePlan> {
+    auto resolved = detail::FileBuilderAccess::resolve(*this);
+    if (!resolved) return std::move(resolved).error();
+    auto header = serialize_header(resolved->spec, options_);
+    if (!header) return std::move(header).error();
     FilePlan plan;
     plan.header = std::move(header).value();
     plan.dropped_aliases = std::move(resolved->dropped_aliases);
     return plan;
-  } catch (const std::bad_alloc&) {
-    return out_of_memory("while planning the file");
-  }
+  });
 }
 
 Result<std::vector<std::uint8_t>> FileBuilder::save() const noexcept {
-  auto resolved = detail::FileBuilderAccess::resolve(*this);
-  if (!resolved) return std::move(resolved).error();
-  auto header = serialize_header(resolved->spec, options_);
-  if (!header) return std::move(header).error();
-  try {
+  return detail::without_exceptions([&]() -> Result<std::vector<std::uint8_t>> {
+    auto resolved = detail::FileBuilderAccess::resolve(*this);
+    if (!resolved) return std::move(resolved).error();
+    auto header = serialize_header(resolved->spec, options_);
+    if (!header) return std::move(header).error();
     const std::uint64_t total = header->header.file_size();
     std::vector<std::uint8_t> out;
     if (total > out.max_size() || total > std::numeric_limits<std::size_t>::max()) {
@@ -273,9 +256,7 @@ Result<std::vector<std::uint8_t>> FileBuilder::save() const noexcept {
       return status.error();
     }
     return out;
-  } catch (const std::bad_alloc&) {
-    return out_of_memory("while building the file in memory");
-  }
+  });
 }
 
 Status FileBuilder::save_to_sink(ByteSink& sink) const noexcept {
@@ -299,6 +280,8 @@ namespace {
 
 Status save_builder_to_path(const FileBuilder& builder, const std::string& path,
                             const AtomicWriteOptions& atomic) noexcept {
+  // On an exception the OutputFile's destructor discards the temporary file.
+  return detail::without_exceptions([&]() -> Status {
   // Every check runs before the filesystem is touched.
   auto resolved = detail::FileBuilderAccess::resolve(builder);
   if (!resolved) return std::move(resolved).error();
@@ -306,7 +289,6 @@ Status save_builder_to_path(const FileBuilder& builder, const std::string& path,
   if (!header) return std::move(header).error();
   auto file = OutputFile::open(path, atomic);
   if (!file) return std::move(file).error();
-  try {
     const Header planned = header->header;
     if (Status status = detail::write_file(file->sink(), resolved->spec, std::move(header).value(), resolved->sources);
         !status) {
@@ -319,11 +301,8 @@ Status save_builder_to_path(const FileBuilder& builder, const std::string& path,
       file->discard();
       return status;
     }
-  } catch (const std::bad_alloc&) {
-    file->discard();
-    return out_of_memory("while writing the file");
-  }
-  return file->commit();
+    return file->commit();
+  });
 }
 
 }  // namespace
@@ -335,7 +314,7 @@ Status FileBuilder::save_to_path(const std::string& path, const AtomicWriteOptio
 TensorProducer file_region_producer(int fd, std::uint64_t offset, std::uint64_t length, std::size_t chunk_bytes) {
   if (chunk_bytes == 0) chunk_bytes = 1;
   return [fd, offset, length, chunk_bytes](ByteSink& out) -> Status {
-    try {
+    return detail::without_exceptions([&]() -> Status {
       std::vector<std::uint8_t> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(chunk_bytes, length)));
       std::uint64_t done = 0;
       while (done < length) {
@@ -349,9 +328,7 @@ TensorProducer file_region_producer(int fd, std::uint64_t offset, std::uint64_t 
         done += take;
       }
       return {};
-    } catch (const std::bad_alloc&) {
-      return make_error(ErrorCode::out_of_memory, "out of memory for the copy buffer");
-    }
+    });
   };
 }
 

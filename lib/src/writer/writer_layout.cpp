@@ -10,24 +10,18 @@
 #include <numeric>
 #include <string>
 
+#include "core/utf8.hpp"
 #include "stguard/cursor.hpp"
 #include "stguard/escape.hpp"
 #include "stguard/validate.hpp"
-#include "core/utf8.hpp"
 #include "writer/writer_internal.hpp"
 
 namespace stguard {
 namespace detail {
 
 Limits effective_writer_limits(const Limits& requested) noexcept {
-  const Limits strict = Limits::strict_defaults();
   Limits limits;
-  limits.max_header_bytes = std::min(requested.max_header_bytes, strict.max_header_bytes);
-  limits.max_tensors = std::min(requested.max_tensors, strict.max_tensors);
-  limits.max_rank = std::min(requested.max_rank, strict.max_rank);
-  limits.max_name_bytes = std::min(requested.max_name_bytes, strict.max_name_bytes);
-  limits.max_integer = std::min(requested.max_integer, strict.max_integer);
-  limits.max_depth = std::min(requested.max_depth, strict.max_depth);
+  for (const LimitInfo& row : kLimitTable) limits.*row.field = std::min(requested.*row.field, row.strict_default);
   return limits;
 }
 
@@ -330,23 +324,15 @@ Result<SerializedHeader> serialize_checked(const HeaderSpec& spec, const WriterO
 }  // namespace
 
 Result<std::uint64_t> checked_tensor_byte_size(const TensorSpec& spec, const WriterOptions& options) noexcept {
-  try {
+  return detail::without_exceptions([&]() -> Result<std::uint64_t> {
     return check_tensor(spec, detail::effective_writer_limits(options.limits));
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while checking a tensor");
-  } catch (...) {
-    return make_error(ErrorCode::internal_error, "unexpected exception while checking a tensor");
-  }
+  });
 }
 
 Result<SerializedHeader> serialize_header(const HeaderSpec& spec, const WriterOptions& options) noexcept {
-  try {
+  return detail::without_exceptions([&]() -> Result<SerializedHeader> {
     return serialize_checked(spec, options);
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while serialising the header");
-  } catch (...) {
-    return make_error(ErrorCode::internal_error, "unexpected exception while serialising the header");
-  }
+  });
 }
 
 }  // namespace stguard

@@ -10,7 +10,7 @@
 namespace stguard {
 namespace {
 
-Error out_of_memory() { return Error{ErrorCode::out_of_memory, kNoOffset, {}, "out of memory while saving"}; }
+Error out_of_memory() { return out_of_memory_error(); }
 
 // Each tensor is saved under its key; a name field that says otherwise is
 // refused rather than guessed at.

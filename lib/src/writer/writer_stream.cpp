@@ -6,11 +6,11 @@
 #include <new>
 #include <string>
 
+#include "io/writer_io.hpp"
 #include "stguard/escape.hpp"
 #include "stguard/file_validate.hpp"
 #include "stguard/stream_writer.hpp"
 #include "writer/writer_internal.hpp"
-#include "io/writer_io.hpp"
 
 namespace stguard {
 namespace {
@@ -30,16 +30,20 @@ class ProducerSink final : public ByteSink {
 };
 
 Status run_producer(StreamWriter& stream, const TensorProducer& producer, const std::string& name) noexcept {
+  // The producer is the caller's code: what it throws is its failure (an
+  // allocation failure stays OUT_OF_MEMORY), reported below with its tensor.
   Status result;
+  bool threw = false;
   try {
     ProducerSink sink(stream);
     result = producer(sink);
   } catch (const std::bad_alloc&) {
-    result = make_error(ErrorCode::out_of_memory, "out of memory in the producer");
+    result = out_of_memory_error();
   } catch (...) {
-    result = make_error(ErrorCode::producer_failed, "the producer threw an exception");
+    threw = true;
   }
-  try {
+  return detail::without_exceptions([&]() -> Status {
+    if (threw) result = make_error(ErrorCode::producer_failed, "the producer threw an exception");
     // A failure downstream (disk full, closed pipe, too many bytes) is the
     // real cause even if the producer only relayed it.
     if (stream.failed()) return stream.error();
@@ -58,9 +62,7 @@ Status run_producer(StreamWriter& stream, const TensorProducer& producer, const 
                         kNoOffset, name);
     }
     return {};
-  } catch (...) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while reporting a producer failure");
-  }
+  });
 }
 
 }  // namespace
@@ -147,7 +149,7 @@ Status StreamWriter::begin_tensor(std::string_view name) noexcept {
                                (expected ? "; the stream expects " + quote_for_display(*expected) : std::string("; it was already written")),
                            written_, std::string(name)));
   } catch (...) {
-    return fail(make_error(ErrorCode::out_of_memory, "out of memory in the stream writer"));
+    return fail(detail::error_for_current_exception());
   }
 }
 
@@ -171,7 +173,7 @@ Status StreamWriter::write(std::span<const std::uint8_t> bytes) noexcept {
                              written_, slot.name));
     }
   } catch (...) {
-    return fail(make_error(ErrorCode::out_of_memory, "out of memory in the stream writer"));
+    return fail(detail::error_for_current_exception());
   }
   Status status = sink_->write(bytes);
   if (!status) return fail(status.error());
@@ -199,7 +201,7 @@ Status StreamWriter::finish() noexcept {
       }
     }
   } catch (...) {
-    return fail(make_error(ErrorCode::out_of_memory, "out of memory in the stream writer"));
+    return fail(detail::error_for_current_exception());
   }
   next_ = slots_.size();
   current_.reset();
@@ -210,7 +212,7 @@ namespace detail {
 
 Result<StreamWriter> StreamWriterAccess::start(ByteSink& sink, const HeaderSpec& spec,
                                                SerializedHeader header) noexcept {
-  try {
+  return without_exceptions([&]() -> Result<StreamWriter> {
     std::vector<StreamWriter::Slot> slots;
     slots.reserve(header.layout.size());
     for (const std::size_t index : header.layout) {
@@ -221,9 +223,7 @@ Result<StreamWriter> StreamWriterAccess::start(ByteSink& sink, const HeaderSpec&
     stream.slots_ = std::move(slots);
     if (Status status = stream.write_header(prefix); !status) return status.error();
     return stream;
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while starting a stream");
-  }
+  });
 }
 
 Status write_file(ByteSink& sink, const HeaderSpec& spec, SerializedHeader header,
@@ -251,7 +251,7 @@ Status write_file(ByteSink& sink, const HeaderSpec& spec, SerializedHeader heade
 
 Status verify_written_file(int fd, const Header& planned) noexcept {
   const auto reread = validate_fd(fd, Options::strict());
-  try {
+  return without_exceptions([&]() -> Status {
     if (!reread) {
       const Error& error = reread.error();
       if (error.error_class() == ErrorClass::io || error.error_class() == ErrorClass::internal) return error;
@@ -266,9 +266,7 @@ Status verify_written_file(int fd, const Header& planned) noexcept {
       return make_error(ErrorCode::io_write_failed, "the written file does not hold what was written to it");
     }
     return {};
-  } catch (...) {
-    return make_error(ErrorCode::out_of_memory, "out of memory while verifying the written file");
-  }
+  });
 }
 
 }  // namespace detail

@@ -1,6 +1,5 @@
 #include "convert.hpp"
 
-#include <array>
 #include <utility>
 
 namespace stguard::python {
@@ -23,7 +22,7 @@ nb::tuple error_tuple(const Error& error) {
   nb::object offset = error.has_offset() ? nb::object(nb::int_(error.offset)) : nb::none();
   nb::object tensor = error.tensor.empty() ? nb::none() : nb::object(to_py_str(error.tensor));
   return nb::make_tuple(to_py_str(error_code_name(error.code)), static_cast<unsigned>(error.code),
-                        to_py_str(error_class_name(error.error_class())), to_py_str(error.message), offset, tensor);
+                        to_py_str(error_class_name(error.error_class())), to_py_str(error.text()), offset, tensor);
 }
 
 void register_error_translator() {
@@ -37,24 +36,6 @@ void register_error_translator() {
   });
 }
 
-namespace {
-
-struct LimitField {
-  const char* name;
-  std::uint64_t Limits::*field;
-};
-
-constexpr std::array<LimitField, 6> kLimitFields{{
-    {"max_header_bytes", &Limits::max_header_bytes},
-    {"max_tensors", &Limits::max_tensors},
-    {"max_rank", &Limits::max_rank},
-    {"max_name_bytes", &Limits::max_name_bytes},
-    {"max_integer", &Limits::max_integer},
-    {"max_depth", &Limits::max_depth},
-}};
-
-}  // namespace
-
 Options options_from(std::string_view profile_name_text, nb::handle limits) {
   const std::optional<Profile> profile = profile_from_name(profile_name_text);
   if (!profile) throw nb::value_error("profile must be \"strict\" or \"compat\"");
@@ -62,9 +43,9 @@ Options options_from(std::string_view profile_name_text, nb::handle limits) {
   if (limits.is_none()) return options;
   for (auto [key, value] : nb::cast<nb::dict>(limits)) {
     const std::string name = from_py_str(key);
-    const LimitField* found = nullptr;
-    for (const LimitField& field : kLimitFields) {
-      if (name == field.name) found = &field;
+    const LimitInfo* found = nullptr;
+    for (const LimitInfo& row : kLimitTable) {
+      if (name == row.name) found = &row;
     }
     if (found == nullptr) throw nb::type_error(("unknown limit: " + name).c_str());
     if (!PyLong_Check(value.ptr()) || PyBool_Check(value.ptr())) {
