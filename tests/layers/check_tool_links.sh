@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Only st-audit links the audit library and with it OpenSSL (libcrypto),
 # utf8proc and libyaml; st-validate, st-inspect, st-rewrite and st-shard
-# neither link nor load any of them (tools/CMakeLists.txt). Checked twice per
+# neither link any of them directly (tools/CMakeLists.txt). (With
+# STGUARD_BUILD_REMOTE they link libcurl for URL operands, and libcurl itself
+# loads a TLS library: that is libcurl's dependency, not the audit's; build
+# with -DSTGUARD_BUILD_REMOTE=OFF for tools without it.) Checked twice per
 # tool, because the linker's --as-needed would hide a wrong link line from the
 # binary: the link command the build system runs (Ninja's build.ninja, or a
 # Makefile generator's link.txt) and the executable's NEEDED entries
