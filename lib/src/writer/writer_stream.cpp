@@ -65,6 +65,16 @@ Status run_producer(StreamWriter& stream, const TensorProducer& producer, const 
   });
 }
 
+// STREAM_WRONG_BYTE_COUNT for a tensor left with `remaining` of its `size`
+// bytes unwritten; `context` says what cut it short.
+Error short_tensor_error(const std::string& name, std::uint64_t size, std::uint64_t remaining, std::uint64_t written,
+                         const std::string& context) {
+  return make_error(ErrorCode::stream_wrong_byte_count,
+                    "tensor " + quote_for_display(name) + " received " + std::to_string(size - remaining) + " of its " +
+                        std::to_string(size) + " bytes" + context,
+                    written, name);
+}
+
 }  // namespace
 
 Status FdSink::write(std::span<const std::uint8_t> bytes) noexcept {
@@ -123,10 +133,8 @@ Status StreamWriter::begin_tensor(std::string_view name) noexcept {
   try {
     if (current_ && remaining_ > 0) {
       const Slot& open = slots_[*current_];
-      return fail(make_error(ErrorCode::stream_wrong_byte_count,
-                             "tensor " + quote_for_display(open.name) + " received " + std::to_string(open.size - remaining_) +
-                                 " of its " + std::to_string(open.size) + " bytes before " + quote_for_display(name) + " began",
-                             written_, open.name));
+      return fail(short_tensor_error(open.name, open.size, remaining_, written_,
+                                     " before " + quote_for_display(name) + " began"));
     }
     current_.reset();
     // Only tensors of zero bytes may be passed over: they own no bytes.
@@ -187,10 +195,7 @@ Status StreamWriter::finish() noexcept {
   try {
     if (current_ && remaining_ > 0) {
       const Slot& open = slots_[*current_];
-      return fail(make_error(ErrorCode::stream_wrong_byte_count,
-                             "tensor " + quote_for_display(open.name) + " received " + std::to_string(open.size - remaining_) +
-                                 " of its " + std::to_string(open.size) + " bytes",
-                             written_, open.name));
+      return fail(short_tensor_error(open.name, open.size, remaining_, written_, ""));
     }
     for (std::size_t i = next_; i < slots_.size(); ++i) {
       if (slots_[i].size != 0) {
