@@ -153,7 +153,7 @@ std::optional<Error> HeaderBuilder::check_layout(Entries& tensors) {
     }
     std::uint64_t elements = 0;
     std::uint64_t bits = 0;
-    if (!TensorTable::element_count_of(info, elements) ||
+    if (!tensors_.element_count_of(info, elements) ||
         __builtin_mul_overflow(elements, std::uint64_t{dtype_bits(info.dtype)}, &bits)) {
       return make_error(ErrorCode::shape_overflow, "shape x dtype size overflows 64 bits", at,
                         std::string(tensors_.name_of(info)));
@@ -170,7 +170,6 @@ std::optional<Error> HeaderBuilder::check_layout(Entries& tensors) {
                             std::to_string(bits / 8),
                         at, std::string(tensors_.name_of(info)));
     }
-    TensorTable::set_element_count(info, elements);
     running_end = info.end;
   }
   header_.data_size_ = running_end;

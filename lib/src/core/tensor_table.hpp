@@ -68,7 +68,9 @@ class TensorTable {
   // A new last entry named `name` (for the views storage, text inside `text`).
   void add(std::string_view name) {
     if (storage_ == TensorStorage::owned) {
-      owned_.emplace_back().name.assign(name);
+      TensorInfo& tensor = owned_.emplace_back();
+      tensor.name.assign(name);
+      tensor.element_count = 1;  // the shape's fold so far
     } else {
       TensorEntryView& entry = views_.emplace_back();
       entry.name_at = static_cast<std::uint32_t>(name.data() - text_.data());
@@ -92,7 +94,14 @@ class TensorTable {
   }
   void push_last_dim(std::uint64_t dim) {
     if (storage_ == TensorStorage::owned) {
-      owned_.back().shape.push_back(dim);
+      TensorInfo& tensor = owned_.back();
+      // Three dimensions cost malloc's smallest chunk, as one does: most
+      // shapes get one allocation instead of one per doubling.
+      if (tensor.shape.empty()) tensor.shape.reserve(3);
+      tensor.shape.push_back(dim);
+      bool overflowed = false;
+      fold_dimension(tensor.element_count, overflowed, dim);
+      any_owned_overflow_ = any_owned_overflow_ || overflowed;
     } else {
       TensorEntryView& entry = views_.back();
       fold_dimension(entry.element_count, entry.count_overflowed, dim);
@@ -118,9 +127,15 @@ class TensorTable {
   [[nodiscard]] std::string_view name_of(const TensorEntryView& tensor) const noexcept {
     return text_.substr(tensor.name_at, tensor.name_size);
   }
-  // The shape's element count, false when it overflows 64 bits: folded here
-  // for an owned shape, as the dimensions arrived for a view.
-  [[nodiscard]] static bool element_count_of(const TensorInfo& tensor, std::uint64_t& out) noexcept {
+  // The shape's element count, false when it overflows 64 bits, folded as
+  // the dimensions arrived (so the layout never reads the shapes again). An
+  // owned entry has no room for an overflow flag: once any fold overflowed
+  // (only in a header about to be refused) each shape is folded again here.
+  [[nodiscard]] bool element_count_of(const TensorInfo& tensor, std::uint64_t& out) const noexcept {
+    if (!any_owned_overflow_) {
+      out = tensor.element_count;
+      return true;
+    }
     std::uint64_t count = 1;
     bool overflowed = false;
     for (const std::uint64_t dim : tensor.shape) fold_dimension(count, overflowed, dim);
@@ -131,8 +146,6 @@ class TensorTable {
     out = tensor.element_count;
     return !tensor.count_overflowed;
   }
-  static void set_element_count(TensorInfo& tensor, std::uint64_t count) noexcept { tensor.element_count = count; }
-  static void set_element_count(TensorEntryView&, std::uint64_t) noexcept {}  // already there
 
   // The owned array, for the Header (owned storage only).
   [[nodiscard]] std::vector<TensorInfo> take_owned() noexcept { return std::move(owned_); }
@@ -140,6 +153,7 @@ class TensorTable {
  private:
   TensorStorage storage_;
   std::string_view text_;
+  bool any_owned_overflow_ = false;
   std::vector<TensorInfo> owned_;
   std::vector<TensorEntryView> views_;
 };
