@@ -17,13 +17,14 @@ namespace {
 
 // Indexes of `count` items sorted by key, ties by index, so equal keys sit
 // together in input order and the result never depends on the sort algorithm.
-// Writers emit names in order (the reference's keys are sorted), so one pass
-// first checks for keys already strictly ascending: then the order is the
-// input's, with no equal keys, and the sort is skipped.
+// Writers emit names in order (the reference's keys are sorted), so keys
+// already strictly ascending (`known_ascending`, or one pass finds them so)
+// keep the input's order, with no equal keys, and the sort is skipped.
 template <typename KeyOf>
-std::vector<std::uint32_t> sorted_indexes(std::size_t count, KeyOf key_of) {
+std::vector<std::uint32_t> sorted_indexes(std::size_t count, KeyOf key_of, bool known_ascending = false) {
   std::vector<std::uint32_t> order(count);
   std::iota(order.begin(), order.end(), 0U);
+  if (known_ascending) return order;
   const auto ascending = std::adjacent_find(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
     return key_of(a).compare(key_of(b)) >= 0;
   });
@@ -44,7 +45,7 @@ std::optional<Error> HeaderBuilder::resolve_duplicate_tensors(Entries& tensors) 
   // One sort by name serves both duplicate detection and, through each
   // survivor's rank, the Header's name index (built in finish()).
   const auto name = [&](std::uint32_t i) { return tensors_.name_of(tensors[i]); };
-  const auto order = sorted_indexes(tensors.size(), name);
+  const auto order = sorted_indexes(tensors.size(), name, tensors_.names_ascending());
   std::vector<bool> superseded(tensors.size(), false);
   std::optional<std::uint32_t> first_repeat;  // the repeat that comes first in the file
   for (std::size_t k = 1; k < order.size(); ++k) {

@@ -67,6 +67,7 @@ class TensorTable {
 
   // A new last entry named `name` (for the views storage, text inside `text`).
   void add(std::string_view name) {
+    if (names_ascending_ && size() > 0) names_ascending_ = last_name().compare(name) < 0;
     if (storage_ == TensorStorage::owned) {
       TensorInfo& tensor = owned_.emplace_back();
       tensor.name.assign(name);
@@ -115,6 +116,13 @@ class TensorTable {
     return storage_ == TensorStorage::owned ? owned_.back().end : views_.back().end;
   }
 
+  // Whether the names, in the order added, are strictly ascending (then no
+  // name repeats and the name order is the input's): kept as each name
+  // arrives, while the previous one is still in cache, so the layout does not
+  // read every name again to find out. Meaningful until the layout removes
+  // or reorders entries.
+  [[nodiscard]] bool names_ascending() const noexcept { return names_ascending_; }
+
   // Runs `walk` on the array in use (std::vector<TensorInfo> or
   // std::vector<TensorEntryView>), with the accessors below for what differs.
   template <typename Walk>
@@ -154,6 +162,7 @@ class TensorTable {
   TensorStorage storage_;
   std::string_view text_;
   bool any_owned_overflow_ = false;
+  bool names_ascending_ = true;
   std::vector<TensorInfo> owned_;
   std::vector<TensorEntryView> views_;
 };
