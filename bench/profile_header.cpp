@@ -7,7 +7,9 @@
 //
 //   profile_header FILE [--stage STAGE] [--calls N]
 //   STAGE: strict (default), compat: parse_header and freeing its result, as
-//          one iteration of header/strict; rapidjson, rapidjson-recursive,
+//          one iteration of header/strict; summary: the same strict rules
+//          through the summary storage (what st-validate runs: names as
+//          views, no tensor table); rapidjson, rapidjson-recursive,
 //          rapidjson-cursor, tokenizer: the JSON stages of json_stages.hpp
 //          over a scratch copy refilled each call, as json/* does
 #include <cstdio>
@@ -18,12 +20,13 @@
 #include <vector>
 
 #include "bench_common.hpp"
+#include "core/core_internal.hpp"
 #include "json_stages.hpp"
 #include "stguard/validate.hpp"
 
 namespace stguard::bench {
 
-enum class Stage { strict, compat, rapidjson, rapidjson_recursive, rapidjson_cursor, tokenizer };
+enum class Stage { strict, compat, summary, rapidjson, rapidjson_recursive, rapidjson_cursor, tokenizer };
 
 // Out of line so callgrind can switch collection on by its name. Returns the
 // tensor count for the parse stages, 0 for the JSON stages, -1 on a rejection.
@@ -36,6 +39,14 @@ enum class Stage { strict, compat, rapidjson, rapidjson_recursive, rapidjson_cur
       return -1;
     }
     return static_cast<long>(parsed->tensor_count());
+  }
+  if (stage == Stage::summary) {
+    auto summary = detail::summarize_header_bytes(header, bytes.data_size, Options::strict());
+    if (!summary) {
+      std::fprintf(stderr, "profile_header: %s\n", summary.error().message.c_str());
+      return -1;
+    }
+    return static_cast<long>(summary->tensor_count);
   }
   std::memcpy(scratch.data(), header.data(), header.size());
   const std::span<char> text = std::span(scratch).first(header.size());
@@ -65,6 +76,7 @@ int main(int argc, char** argv) {
       const std::string_view name = argv[++i];
       if (name == "strict") stage = Stage::strict;
       else if (name == "compat") stage = Stage::compat;
+      else if (name == "summary") stage = Stage::summary;
       else if (name == "rapidjson") stage = Stage::rapidjson;
       else if (name == "rapidjson-recursive") stage = Stage::rapidjson_recursive;
       else if (name == "rapidjson-cursor") stage = Stage::rapidjson_cursor;
@@ -78,7 +90,7 @@ int main(int argc, char** argv) {
   }
   if (usage_error || path.empty() || calls < 1) {
     std::fprintf(stderr,
-                 "usage: profile_header FILE [--stage strict|compat|rapidjson|rapidjson-recursive|"
+                 "usage: profile_header FILE [--stage strict|compat|summary|rapidjson|rapidjson-recursive|"
                  "rapidjson-cursor|tokenizer] [--calls N]\n");
     return 2;
   }

@@ -15,8 +15,8 @@
 #      and top functions;
 #   4. the instruction ladder: the same count for each JSON stage alone
 #      (RapidJSON no-op iterative and recursive, over CursorStream, the whole
-#      tokenizer with a no-op sink; bench/json_stages.hpp), so "% of the no-op
-#      ceiling" is also stated in instructions, which the load cannot move;
+#      tokenizer with a no-op sink; bench/json_stages.hpp; then st-validate's
+#      summary storage), so "% of the no-op ceiling" is in instructions too;
 #   5. peak resident memory of `st-validate headers-200k.safetensors`
 #      (GNU time -v) and massif's heap at its peak, by allocating function.
 # Everything lands in build/profile/ (raw callgrind.out and massif files
@@ -104,7 +104,7 @@ log "callgrind: the instruction ladder of the JSON stages"
   echo "|---|---|---|---|---|"
   full_1k="$(instructions "$PROFILE_NAME" "$WORK/headers-1k.safetensors" 10)"
   full_200k="$(instructions "$PROFILE_NAME" "$WORK/headers-200k.safetensors" 1)"
-  for stage in rapidjson rapidjson-recursive rapidjson-cursor tokenizer "$PROFILE_NAME"; do
+  for stage in rapidjson rapidjson-recursive rapidjson-cursor tokenizer summary "$PROFILE_NAME"; do
     a="$(instructions "$stage" "$WORK/headers-1k.safetensors" 10)"
     b="$(instructions "$stage" "$WORK/headers-200k.safetensors" 1)"
     awk -v s="$stage" -v a="$a" -v b="$b" -v fa="$full_1k" -v fb="$full_200k" \

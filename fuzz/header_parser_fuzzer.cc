@@ -11,6 +11,9 @@
 //     (what StreamValidator uses) equals parse_header with exactly the size
 //     the header needs; any other size fails with data_truncated or
 //     trailing_bytes, and a header-level error is the same whatever the size.
+//   * the summary storage (st-validate's validate_path_summary: names as
+//     views into the in-situ buffer, no tensor table) gives the same verdict:
+//     the same error, or the summary of the same Header.
 //
 // Input: [0] flags: bit 0 compat, bit 1 tight limits, bits 2-3 data-size mode
 //        [1] max_recorded_violations selector  [2..7] tight limits
@@ -27,6 +30,27 @@ namespace {
 
 using stguard::ErrorCode;
 using stguard::Options;
+
+// The views storage against the owned one, on the same bytes and size.
+bool same_as_summary(const stguard::Result<stguard::Header>& full,
+                     const stguard::Result<stguard::HeaderSummary>& summary) {
+  namespace fz = stguard::fuzz;
+  if (full.ok() != summary.ok()) return false;
+  if (!full.ok()) return fz::same_error(full.error(), summary.error());
+  const stguard::HeaderSummary expected = stguard::HeaderSummary::of(full.value());
+  const stguard::HeaderSummary& got = summary.value();
+  if (got.tensor_count != expected.tensor_count || got.header_length != expected.header_length ||
+      got.data_size != expected.data_size || got.profile != expected.profile ||
+      got.has_metadata_object != expected.has_metadata_object ||
+      got.violations_truncated != expected.violations_truncated ||
+      got.strict_violations.size() != expected.strict_violations.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < got.strict_violations.size(); ++i) {
+    if (!fz::same_error(got.strict_violations[i], expected.strict_violations[i])) return false;
+  }
+  return true;
+}
 
 Options choose_options(stguard::fuzz::ParamReader& params, std::uint8_t flags) {
   Options options = (flags & 1) != 0 ? Options::compat() : Options::strict();
@@ -71,6 +95,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto result = stguard::parse_header(header_bytes, data_size, options);
   const auto again = stguard::parse_header(header_bytes, data_size, options);
   FUZZ_CHECK_MSG(fz::same_result(result, again), fz::describe(result) + " then " + fz::describe(again));
+  FUZZ_CHECK_MSG(same_as_summary(result, stguard::detail::summarize_header_bytes(header_bytes, data_size, options)),
+                 fz::describe(result));
+  FUZZ_CHECK_MSG(same_as_summary(sizeless, stguard::detail::summarize_header_bytes(header_bytes, std::nullopt, options)),
+                 fz::describe(sizeless));
 
   std::uint64_t file_end = 0;  // 8 + N + data_size, saturated: the largest meaningful offset
   if (__builtin_add_overflow(std::uint64_t{8} + header_bytes.size(), data_size, &file_end)) file_end = ~std::uint64_t{0};

@@ -29,6 +29,7 @@ namespace {
 
 using stguard::Error;
 using stguard::Header;
+using stguard::HeaderSummary;
 using stguard::Result;
 using stguard::cli::Target;
 
@@ -42,10 +43,10 @@ struct Settings {
   std::vector<std::string> paths;
 };
 
-// One reported file: a safetensors file (header or error) or an index.
+// One reported file: a safetensors file (header summary or error) or an index.
 struct Verdict {
   std::string path;
-  std::optional<Header> header;
+  std::optional<HeaderSummary> header;
   std::optional<Error> error;
   bool unreadable = false;
   // Indexes: the set's size; shards: the index that judged them.
@@ -79,19 +80,27 @@ void build_app(CLI::App& app, Settings& settings) {
       ->required();
 }
 
-Result<Header> validate_argument(const std::string& path, const stguard::Options& options,
-                                 const stguard::cli::RemoteFlags& remote) {
-  if (stguard::cli::is_url_operand(path)) return stguard::cli::validate_url_operand(path, options, remote);
-  if (path != "-") return stguard::validate_path(path, options);
+Result<HeaderSummary> summary_of(Result<Header> result) {
+  if (!result.ok()) return std::move(result).error();
+  return HeaderSummary::of(result.value());
+}
+
+// Files and descriptors through the summary validators (the same verdict
+// without a tensor table: a third of the memory on large headers); streams
+// and URLs, which produce Headers, summarised.
+Result<HeaderSummary> validate_argument(const std::string& path, const stguard::Options& options,
+                                        const stguard::cli::RemoteFlags& remote) {
+  if (stguard::cli::is_url_operand(path)) return summary_of(stguard::cli::validate_url_operand(path, options, remote));
+  if (path != "-") return stguard::validate_path_summary(path, options);
   struct stat info {};
   // A regular file on stdin (`< file`) is judged by its header alone; a pipe is streamed.
   if (::fstat(STDIN_FILENO, &info) == 0 && S_ISREG(info.st_mode) && ::lseek(STDIN_FILENO, 0, SEEK_CUR) == 0) {
-    return stguard::validate_fd(STDIN_FILENO, options);
+    return stguard::validate_fd_summary(STDIN_FILENO, options);
   }
-  return stguard::validate_stream(STDIN_FILENO, options);
+  return summary_of(stguard::validate_stream(STDIN_FILENO, options));
 }
 
-Verdict file_verdict(std::string path, Result<Header> result) {
+Verdict file_verdict(std::string path, Result<HeaderSummary> result) {
   Verdict verdict;
   verdict.path = std::move(path);
   if (result.ok()) {
@@ -124,8 +133,8 @@ void judge_index(const Target& target, const stguard::Options& options, std::vec
   for (std::size_t i = 0; i < target.shards.size(); ++i) {
     const std::string& shard = target.shards[i];
     Verdict verdict = checked && i < checked->shard_headers.size()
-                          ? file_verdict(shard, Result<Header>(checked->shard_headers[i]))
-                          : file_verdict(shard, stguard::validate_path(shard, options));
+                          ? file_verdict(shard, HeaderSummary::of(checked->shard_headers[i]))
+                          : file_verdict(shard, stguard::validate_path_summary(shard, options));
     if (verdict.unreadable) continue;
     verdict.index_path = target.path;
     out.push_back(std::move(verdict));
@@ -203,18 +212,18 @@ std::string format_json(const std::vector<Verdict>& verdicts, std::string_view p
     json.key("kind").string(verdict.is_index ? "index" : "file");
     if (!verdict.index_path.empty()) json.key("index").string(verdict.index_path);
     if (verdict.is_index) json.key("shard_count").number(verdict.shard_count);
-    const Header* header = verdict.header ? &*verdict.header : nullptr;
+    const HeaderSummary* header = verdict.header ? &*verdict.header : nullptr;
     json.key("tensor_count");
     if (header != nullptr) {
-      json.number(header->tensor_count());
+      json.number(header->tensor_count);
     } else if (verdict.is_index && verdict.ok()) {
       json.number(verdict.index_tensor_count);
     } else {
       json.null();
     }
     for (const auto& [key, value] :
-         {std::pair<std::string_view, std::uint64_t>{"header_bytes", header ? header->header_length() : 0},
-          {"data_bytes", header ? header->data_size() : 0},
+         {std::pair<std::string_view, std::uint64_t>{"header_bytes", header ? header->header_length : 0},
+          {"data_bytes", header ? header->data_size : 0},
           {"file_bytes", header ? header->file_size() : 0}}) {
       json.key(key);
       if (header != nullptr) {

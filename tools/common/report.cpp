@@ -38,10 +38,12 @@ bool is_unreadable(const Error& error) {
   return cls == ErrorClass::io || cls == ErrorClass::network || cls == ErrorClass::internal || cls == ErrorClass::usage;
 }
 
-std::string describe_header(const Header& header) {
-  return count_of(header.tensor_count(), "tensor") + ", header " + count_of(header.header_length(), "byte") +
-         ", data " + count_of(header.data_size(), "byte");
+std::string describe_header(const HeaderSummary& header) {
+  return count_of(header.tensor_count, "tensor") + ", header " + count_of(header.header_length, "byte") +
+         ", data " + count_of(header.data_size, "byte");
 }
+
+std::string describe_header(const Header& header) { return describe_header(HeaderSummary::of(header)); }
 
 std::string count_of(std::uint64_t count, std::string_view singular, std::string_view plural) {
   std::string text = std::to_string(count) + " ";

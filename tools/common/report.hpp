@@ -23,6 +23,7 @@ void write_error_json(JsonWriter& json, const Error& error);
 
 // "1,234" style is avoided: plain integers keep output machine-friendly.
 [[nodiscard]] std::string describe_header(const Header& header);
+[[nodiscard]] std::string describe_header(const HeaderSummary& header);
 
 // "1 tensor", "2 tensors", "0 tensors": the one pluralisation of text output.
 // `plural` defaults to `singular` + "s" ("entry" needs "entries").

@@ -21,6 +21,14 @@ namespace stguard {
 // Validates the regular file open on `fd` (not closed, offset not used).
 [[nodiscard]] Result<Header> validate_fd(int fd, const Options& options = Options::strict());
 
+// The same validation with the verdict as a HeaderSummary (no tensor
+// table): the same rules, order and errors, at a third of the memory for
+// large headers (the header bytes and ~60 bytes per tensor). st-validate
+// uses these.
+[[nodiscard]] Result<HeaderSummary> validate_path_summary(const std::string& path,
+                                                          const Options& options = Options::strict());
+[[nodiscard]] Result<HeaderSummary> validate_fd_summary(int fd, const Options& options = Options::strict());
+
 // Reads `fd` to its end as a stream (pipe, socket, terminal, or a file),
 // keeping only the header in memory. Stops reading early once the verdict is
 // a rejection, unless `drain` is set.

@@ -78,4 +78,25 @@ class Header {
   bool violations_truncated_ = false;
 };
 
+// The verdict on a valid header without its tensor table: what st-validate
+// reports of a file (count, sizes, profile, the compat notes). The
+// validators that return one (validate_path_summary, validate_fd_summary)
+// run the same rules in the same order as those that return a Header, so
+// the same input gets the same error, but keep no per-tensor copy: their
+// peak memory is the header's bytes and about 60 bytes per tensor.
+struct HeaderSummary {
+  std::uint64_t tensor_count = 0;
+  std::uint64_t header_length = 0;  // N, padding included
+  std::uint64_t data_size = 0;      // the end of the last tensor
+  Profile profile = Profile::strict;
+  bool has_metadata_object = false;
+  std::vector<Error> strict_violations;  // as Header::strict_violations()
+  bool violations_truncated = false;
+
+  [[nodiscard]] std::uint64_t data_offset() const noexcept { return 8 + header_length; }
+  [[nodiscard]] std::uint64_t file_size() const noexcept { return data_offset() + data_size; }
+  // The summary of a Header (for the paths that only produce Headers: streams, URLs).
+  [[nodiscard]] static HeaderSummary of(const Header& header);
+};
+
 }  // namespace stguard

@@ -31,11 +31,25 @@ namespace stguard::detail {
                                                    std::optional<std::uint64_t> data_size,
                                                    const Options& options) noexcept;
 
+// The same rules in the same order, with the same errors, giving the
+// verdict without a tensor table: the builder keeps views into
+// `header_bytes` instead of a copy of every name and shape (the views
+// storage of core/tensor_table.hpp), for st-validate's peak memory.
+[[nodiscard]] Result<HeaderSummary> summarize_header_in_place(std::span<std::uint8_t> header_bytes,
+                                                              std::optional<std::uint64_t> data_size,
+                                                              const Options& options) noexcept;
+
 // The same over N bytes no framing step has judged (parse_header, the
 // fuzzers): N against the limits, then one private copy parsed in place.
 [[nodiscard]] Result<Header> parse_header_bytes(std::span<const std::uint8_t> header_bytes,
                                                 std::optional<std::uint64_t> data_size,
                                                 const Options& options) noexcept;
+
+// parse_header_bytes with the summary's storage: the differential test
+// (tests/header_summary_test.cpp) and the header_parser fuzzer compare the two.
+[[nodiscard]] Result<HeaderSummary> summarize_header_bytes(std::span<const std::uint8_t> header_bytes,
+                                                           std::optional<std::uint64_t> data_size,
+                                                           const Options& options) noexcept;
 
 // Checks a header length N against the format maximum and the limits (part
 // of frame_header; parse_header_bytes, which gets no prefix, calls it alone).

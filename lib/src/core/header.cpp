@@ -1,4 +1,5 @@
-// Header lookups: binary searches over name-sorted data, no hashing.
+// Header lookups (binary searches over name-sorted data, no hashing) and
+// the summary of a Header.
 #include "stguard/header.hpp"
 
 #include <algorithm>
@@ -21,6 +22,18 @@ const std::string* Header::metadata_value(std::string_view key) const noexcept {
                                    });
   if (it == metadata_.end() || it->key != key) return nullptr;
   return &it->value;
+}
+
+HeaderSummary HeaderSummary::of(const Header& header) {
+  HeaderSummary summary;
+  summary.tensor_count = header.tensor_count();
+  summary.header_length = header.header_length();
+  summary.data_size = header.data_size();
+  summary.profile = header.profile();
+  summary.has_metadata_object = header.has_metadata_object();
+  summary.strict_violations.assign(header.strict_violations().begin(), header.strict_violations().end());
+  summary.violations_truncated = header.violations_truncated();
+  return summary;
 }
 
 }  // namespace stguard

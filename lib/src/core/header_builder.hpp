@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/tensor_table.hpp"
 #include "stguard/error.hpp"
 #include "stguard/header.hpp"
 #include "stguard/options.hpp"
@@ -20,7 +21,10 @@ namespace stguard {
 
 class HeaderBuilder {
  public:
-  HeaderBuilder(const Options& options, std::uint64_t header_length) noexcept;
+  // With the views storage the tensors' names stay in `in_situ_text`, the
+  // buffer the tokenizer parses in place, which must outlive finish_summary().
+  HeaderBuilder(const Options& options, std::uint64_t header_length, TensorStorage storage = TensorStorage::owned,
+                std::string_view in_situ_text = {}) noexcept;
 
   // JSON token events (file offsets); false stops parsing with error() set.
   bool on_object_start(std::uint64_t offset);
@@ -39,7 +43,10 @@ class HeaderBuilder {
   void note_strict_violation(Error violation);
 
   // After all tokens: duplicates, layout, and (when given) the data size.
+  // finish() for the owned storage, finish_summary() for the views: the same
+  // checks in the same order, so the same input gets the same error.
   [[nodiscard]] Result<Header> finish(std::optional<std::uint64_t> data_size);
+  [[nodiscard]] Result<HeaderSummary> finish_summary(std::optional<std::uint64_t> data_size);
 
   // Compares a finished header's data size with the actual data region size.
   [[nodiscard]] static std::optional<Error> check_data_size(const Header& header,
@@ -63,11 +70,12 @@ class HeaderBuilder {
     done,
   };
 
-  // What the layout needs of a tensor beside its TensorInfo, which is built
-  // in place in the Header's own array (header_.tensors_), so the entries
-  // are never moved into a second array.
+  // What the layout needs of a tensor beside its entry, which is built in
+  // place in the table (for the owned storage, the array the Header gets),
+  // so the entries are never moved into a second array.
+  // 32 bits hold any offset inside a header (tensor_table.hpp).
   struct TensorPlace {
-    std::uint64_t key_offset = 0;  // file offset just after the name
+    std::uint32_t key_offset = 0;  // file offset just after the name
     std::uint32_t name_rank = 0;   // position in name order among the survivors
   };
 
@@ -82,9 +90,13 @@ class HeaderBuilder {
   bool finish_tensor(std::uint64_t offset);
   [[nodiscard]] std::string_view current_tensor_name() const;
 
-  std::optional<Error> resolve_duplicate_tensors();
+  // Every check after the last token, for both storages (header_layout.cpp).
+  std::optional<Error> check_complete_header(std::optional<std::uint64_t> data_size);
+  template <typename Entries>
+  std::optional<Error> resolve_duplicate_tensors(Entries& tensors);
   std::optional<Error> resolve_duplicate_metadata();
-  std::optional<Error> check_layout();
+  template <typename Entries>
+  std::optional<Error> check_layout(Entries& tensors);
 
   Options options_;
   std::uint64_t header_length_;
@@ -94,7 +106,8 @@ class HeaderBuilder {
   std::uint8_t offsets_count_ = 0;
   bool metadata_seen_ = false;
   bool metadata_is_object_ = false;
-  std::vector<TensorPlace> places_;  // parallel to header_.tensors_
+  TensorTable tensors_;
+  std::vector<TensorPlace> places_;  // parallel to tensors_
   std::vector<MetadataEntry> metadata_;
   std::vector<std::uint64_t> metadata_offsets_;
   std::vector<Error> violations_;

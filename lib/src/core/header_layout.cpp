@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <numeric>
 #include <string>
+#include <string_view>
 
 #include "core/header_builder.hpp"
 #include "stguard/escape.hpp"
@@ -14,25 +15,16 @@
 namespace stguard {
 namespace {
 
-// Element count as the reference folds it: left to right, stop on overflow.
-bool checked_element_count(const std::vector<std::uint64_t>& shape, std::uint64_t& out) noexcept {
-  std::uint64_t count = 1;
-  for (const std::uint64_t dim : shape) {
-    if (__builtin_mul_overflow(count, dim, &count)) return false;
-  }
-  out = count;
-  return true;
-}
-
 // Indexes of `count` items sorted by key, ties by index, so equal keys sit
 // together in input order and the result never depends on the sort algorithm.
-// Writers emit names in order (the reference's keys are sorted), so one pass
-// first checks for keys already strictly ascending: then the order is the
-// input's, with no equal keys, and the sort is skipped.
+// Writers emit names in order (the reference's keys are sorted), so keys
+// already strictly ascending (`known_ascending`, or one pass finds them so)
+// keep the input's order, with no equal keys, and the sort is skipped.
 template <typename KeyOf>
-std::vector<std::uint32_t> sorted_indexes(std::size_t count, KeyOf key_of) {
+std::vector<std::uint32_t> sorted_indexes(std::size_t count, KeyOf key_of, bool known_ascending = false) {
   std::vector<std::uint32_t> order(count);
   std::iota(order.begin(), order.end(), 0U);
+  if (known_ascending) return order;
   const auto ascending = std::adjacent_find(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
     return key_of(a).compare(key_of(b)) >= 0;
   });
@@ -46,25 +38,26 @@ std::vector<std::uint32_t> sorted_indexes(std::size_t count, KeyOf key_of) {
 
 }  // namespace
 
-std::optional<Error> HeaderBuilder::resolve_duplicate_tensors() {
+// Both storages' entries (TensorInfo, TensorEntryView) go through the
+// same code: names (compared as string views) and element counts come from the table.
+template <typename Entries>
+std::optional<Error> HeaderBuilder::resolve_duplicate_tensors(Entries& tensors) {
   // One sort by name serves both duplicate detection and, through each
   // survivor's rank, the Header's name index (built in finish()).
-  std::vector<TensorInfo>& tensors = header_.tensors_;
-  const auto order = sorted_indexes(tensors.size(), [&](std::uint32_t i) -> const std::string& {
-    return tensors[i].name;
-  });
+  const auto name = [&](std::uint32_t i) { return tensors_.name_of(tensors[i]); };
+  const auto order = sorted_indexes(tensors.size(), name, tensors_.names_ascending());
   std::vector<bool> superseded(tensors.size(), false);
   std::optional<std::uint32_t> first_repeat;  // the repeat that comes first in the file
   for (std::size_t k = 1; k < order.size(); ++k) {
-    if (tensors[order[k]].name != tensors[order[k - 1]].name) continue;
+    if (name(order[k]) != name(order[k - 1])) continue;
     superseded[order[k - 1]] = true;  // a later entry of the same name wins
     if (!first_repeat || order[k] < *first_repeat) first_repeat = order[k];
   }
   if (first_repeat) {
-    const TensorInfo& repeat = tensors[*first_repeat];
+    const std::string_view repeat = name(*first_repeat);
     Error error = make_error(ErrorCode::duplicate_tensor_name,
-                             "tensor name \"" + escape_for_display(repeat.name) + "\" appears more than once",
-                             places_[*first_repeat].key_offset, repeat.name);
+                             "tensor name \"" + escape_for_display(repeat) + "\" appears more than once",
+                             places_[*first_repeat].key_offset, std::string(repeat));
     if (options_.profile == Profile::strict) return error;
     note_strict_violation(std::move(error));
   }
@@ -117,12 +110,13 @@ std::optional<Error> HeaderBuilder::resolve_duplicate_metadata() {
   return std::nullopt;
 }
 
-std::optional<Error> HeaderBuilder::check_layout() {
-  std::vector<TensorInfo>& tensors = header_.tensors_;
-  const auto in_data_order = [](const TensorInfo& a, const TensorInfo& b) {
+template <typename Entries>
+std::optional<Error> HeaderBuilder::check_layout(Entries& tensors) {
+  using Entry = typename Entries::value_type;
+  const auto in_data_order = [&](const Entry& a, const Entry& b) {
     if (a.begin != b.begin) return a.begin < b.begin;
     if (a.end != b.end) return a.end < b.end;
-    return a.name < b.name;
+    return tensors_.name_of(a) < tensors_.name_of(b);
   };
   // Files are written in data order: one pass instead of a sort for them.
   // Any other order sorts indexes, then moves both arrays into that order.
@@ -131,7 +125,7 @@ std::optional<Error> HeaderBuilder::check_layout() {
     std::iota(order.begin(), order.end(), 0U);
     std::sort(order.begin(), order.end(),
               [&](std::uint32_t a, std::uint32_t b) { return in_data_order(tensors[a], tensors[b]); });
-    std::vector<TensorInfo> sorted;
+    Entries sorted;
     std::vector<TensorPlace> sorted_places;
     sorted.reserve(tensors.size());
     sorted_places.reserve(tensors.size());
@@ -144,68 +138,87 @@ std::optional<Error> HeaderBuilder::check_layout() {
   }
   std::uint64_t running_end = 0;
   for (std::size_t position = 0; position < tensors.size(); ++position) {
-    TensorInfo& info = tensors[position];
+    Entry& info = tensors[position];
     const std::uint64_t at = places_[position].key_offset;
     if (info.end < info.begin) {
       return make_error(ErrorCode::invalid_offsets,
                         "data_offsets end " + std::to_string(info.end) + " is before begin " + std::to_string(info.begin),
-                        at, info.name);
+                        at, std::string(tensors_.name_of(info)));
     }
     if (info.begin != running_end) {
       const bool gap = info.begin > running_end;
       return make_error(ErrorCode::non_contiguous,
                         std::string(gap ? "gap" : "overlap") + ": tensor begins at " + std::to_string(info.begin) +
                             ", previous data ends at " + std::to_string(running_end),
-                        at, info.name);
+                        at, std::string(tensors_.name_of(info)));
     }
     std::uint64_t elements = 0;
     std::uint64_t bits = 0;
-    if (!checked_element_count(info.shape, elements) ||
+    if (!tensors_.element_count_of(info, elements) ||
         __builtin_mul_overflow(elements, std::uint64_t{dtype_bits(info.dtype)}, &bits)) {
-      return make_error(ErrorCode::shape_overflow, "shape x dtype size overflows 64 bits", at, info.name);
+      return make_error(ErrorCode::shape_overflow, "shape x dtype size overflows 64 bits", at,
+                        std::string(tensors_.name_of(info)));
     }
     if (bits % 8 != 0) {
       return make_error(ErrorCode::subbyte_misaligned,
                         std::to_string(elements) + " elements of " + std::string(dtype_name(info.dtype)) +
                             " do not fill whole bytes",
-                        at, info.name);
+                        at, std::string(tensors_.name_of(info)));
     }
     if (info.end - info.begin != bits / 8) {
       return make_error(ErrorCode::size_mismatch,
                         "data_offsets span " + std::to_string(info.end - info.begin) + " bytes, shape x dtype needs " +
                             std::to_string(bits / 8),
-                        at, info.name);
+                        at, std::string(tensors_.name_of(info)));
     }
-    info.element_count = elements;
     running_end = info.end;
   }
   header_.data_size_ = running_end;
   return std::nullopt;
 }
 
-Result<Header> HeaderBuilder::finish(std::optional<std::uint64_t> data_size) {
+std::optional<Error> HeaderBuilder::check_complete_header(std::optional<std::uint64_t> data_size) {
   if (error_) return *error_;
   if (state_ != State::done) {
     return make_error(ErrorCode::internal_error, "JSON ended in an incomplete schema state", 8 + header_length_);
   }
-  if (auto error = resolve_duplicate_tensors()) return *std::move(error);
-  if (auto error = resolve_duplicate_metadata()) return *std::move(error);
-  if (auto error = check_layout()) return *std::move(error);
-
-  header_.by_name_.resize(places_.size());
-  for (std::size_t position = 0; position < places_.size(); ++position) {
-    header_.by_name_[places_[position].name_rank] = static_cast<std::uint32_t>(position);
+  if (auto error = tensors_.visit([&](auto& tensors) { return resolve_duplicate_tensors(tensors); })) {
+    return *std::move(error);
   }
-  std::vector<TensorPlace>().swap(places_);
+  if (auto error = resolve_duplicate_metadata()) return *std::move(error);
+  if (auto error = tensors_.visit([&](auto& tensors) { return check_layout(tensors); })) return *std::move(error);
+
   header_.header_length_ = header_length_;
   header_.profile_ = options_.profile;
   header_.has_metadata_object_ = metadata_is_object_;
   header_.strict_violations_ = std::move(violations_);
   header_.violations_truncated_ = violations_truncated_;
-  if (data_size) {
-    if (auto error = check_data_size(header_, *data_size)) return *std::move(error);
+  if (data_size) return check_data_size(header_, *data_size);
+  return std::nullopt;
+}
+
+Result<Header> HeaderBuilder::finish(std::optional<std::uint64_t> data_size) {
+  if (auto error = check_complete_header(data_size)) return *std::move(error);
+  header_.tensors_ = tensors_.take_owned();
+  header_.by_name_.resize(places_.size());
+  for (std::size_t position = 0; position < places_.size(); ++position) {
+    header_.by_name_[places_[position].name_rank] = static_cast<std::uint32_t>(position);
   }
+  std::vector<TensorPlace>().swap(places_);
   return std::move(header_);
+}
+
+Result<HeaderSummary> HeaderBuilder::finish_summary(std::optional<std::uint64_t> data_size) {
+  if (auto error = check_complete_header(data_size)) return *std::move(error);
+  HeaderSummary summary;
+  summary.tensor_count = places_.size();
+  summary.header_length = header_.header_length_;
+  summary.data_size = header_.data_size_;
+  summary.profile = header_.profile_;
+  summary.has_metadata_object = header_.has_metadata_object_;
+  summary.strict_violations = std::move(header_.strict_violations_);
+  summary.violations_truncated = header_.violations_truncated_;
+  return summary;
 }
 
 std::optional<Error> HeaderBuilder::check_data_size(const Header& header, std::uint64_t actual_data_size) {

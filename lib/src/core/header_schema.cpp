@@ -5,6 +5,7 @@
 // integer grammar and limits, name rules, tensor count and rank limits.
 // Anything the schema does not expect is rejected at the token that breaks it,
 // except unknown tensor fields in compat, whose values are skipped whole.
+#include <algorithm>
 #include <string>
 
 #include "core/header_builder.hpp"
@@ -20,10 +21,19 @@ constexpr std::uint8_t kFieldShape = 2;
 constexpr std::uint8_t kFieldOffsets = 4;
 constexpr std::uint8_t kAllFields = kFieldDtype | kFieldShape | kFieldOffsets;
 
+// The shortest text of a tensor entry and its comma,
+// "":{"dtype":"U8","shape":[],"data_offsets":[0,0]}, (no dtype name is
+// shorter): a header of N bytes holds at most N / 50 + 1 entries, the last
+// one perhaps incomplete, so the table reserved from N never grows (and
+// never copies), and an allocation derived from N, which the framing step
+// has already checked against the limits, never from a number in the file.
+constexpr std::uint64_t kShortestTensorEntryBytes = 50;
+
 }  // namespace
 
-HeaderBuilder::HeaderBuilder(const Options& options, std::uint64_t header_length) noexcept
-    : options_(options), header_length_(header_length) {}
+HeaderBuilder::HeaderBuilder(const Options& options, std::uint64_t header_length, TensorStorage storage,
+                             std::string_view in_situ_text) noexcept
+    : options_(options), header_length_(header_length), tensors_(storage, in_situ_text) {}
 
 bool HeaderBuilder::fail(ErrorCode code, std::string message, std::uint64_t offset, std::string_view tensor) {
   if (!error_) error_ = make_error(code, std::move(message), offset, std::string(tensor));
@@ -46,7 +56,7 @@ bool HeaderBuilder::strict_rule(ErrorCode code, std::string message, std::uint64
 }
 
 std::string_view HeaderBuilder::current_tensor_name() const {
-  return header_.tensors_.empty() ? std::string_view{} : std::string_view(header_.tensors_.back().name);
+  return tensors_.last_name();
 }
 
 bool HeaderBuilder::wrong_type(std::uint64_t offset) {
@@ -108,7 +118,7 @@ bool HeaderBuilder::accept_integer(std::string_view raw, std::uint64_t offset, s
 }
 
 bool HeaderBuilder::accept_tensor_name(std::string_view name, std::uint64_t offset) {
-  if (header_.tensors_.size() >= options_.limits.max_tensors) {
+  if (tensors_.size() >= options_.limits.max_tensors) {
     return fail(ErrorCode::limit_tensor_count,
                 "more than max_tensors (" + std::to_string(options_.limits.max_tensors) + ") tensors", offset);
   }
@@ -143,9 +153,14 @@ bool HeaderBuilder::accept_metadata_key(std::string_view key, std::uint64_t offs
 
 bool HeaderBuilder::on_object_start(std::uint64_t offset) {
   switch (state_) {
-    case State::expect_root:
+    case State::expect_root: {
+      const std::uint64_t most_entries =
+          std::min(options_.limits.max_tensors, header_length_ / kShortestTensorEntryBytes + 1);
+      tensors_.reserve(static_cast<std::size_t>(most_entries));
+      places_.reserve(static_cast<std::size_t>(most_entries));
       state_ = State::top_key;
       return true;
+    }
     case State::metadata_value:
       metadata_is_object_ = true;
       state_ = State::metadata_key;
@@ -191,9 +206,8 @@ bool HeaderBuilder::on_key(std::string_view key, std::uint64_t offset) {
         return true;
       }
       if (!accept_tensor_name(key, offset)) return false;
-      header_.tensors_.emplace_back();
-      header_.tensors_.back().name.assign(key);
-      places_.push_back(TensorPlace{offset, 0});
+      tensors_.add(key);
+      places_.push_back(TensorPlace{static_cast<std::uint32_t>(offset), 0});
       state_ = State::tensor_value;
       return true;
     case State::metadata_key:
@@ -258,7 +272,7 @@ bool HeaderBuilder::on_string(std::string_view value, std::uint64_t offset) {
         return fail(ErrorCode::unknown_dtype, "unknown dtype \"" + escape_for_display(value.substr(0, 32)) + "\"",
                     offset, current_tensor_name());
       }
-      header_.tensors_.back().dtype = *dtype;
+      tensors_.set_last_dtype(*dtype);
       state_ = State::tensor_key;
       return true;
     }
@@ -272,15 +286,14 @@ bool HeaderBuilder::on_string(std::string_view value, std::uint64_t offset) {
 bool HeaderBuilder::on_number(std::string_view raw, std::uint64_t offset) {
   switch (state_) {
     case State::shape_item: {
-      TensorInfo& info = header_.tensors_.back();
-      if (info.shape.size() >= options_.limits.max_rank) {
+      if (tensors_.last_rank() >= options_.limits.max_rank) {
         return fail(ErrorCode::limit_rank,
                     "shape has more than max_rank (" + std::to_string(options_.limits.max_rank) + ") dimensions",
-                    offset, info.name);
+                    offset, current_tensor_name());
       }
       std::uint64_t dim = 0;
       if (!accept_integer(raw, offset, dim)) return false;
-      info.shape.push_back(dim);
+      tensors_.push_last_dim(dim);
       return true;
     }
     case State::offsets_item: {
@@ -290,8 +303,7 @@ bool HeaderBuilder::on_number(std::string_view raw, std::uint64_t offset) {
       }
       std::uint64_t value = 0;
       if (!accept_integer(raw, offset, value)) return false;
-      TensorInfo& info = header_.tensors_.back();
-      (offsets_count_ == 0 ? info.begin : info.end) = value;
+      (offsets_count_ == 0 ? tensors_.last_begin() : tensors_.last_end()) = value;
       ++offsets_count_;
       return true;
     }
@@ -320,9 +332,9 @@ bool HeaderBuilder::on_null(std::uint64_t offset) {
 bool HeaderBuilder::on_array_end(std::uint64_t offset) {
   switch (state_) {
     case State::shape_item: {
-      TensorInfo& info = header_.tensors_.back();
-      if (options_.profile == Profile::compat && info.shape.size() > Limits::strict_defaults().max_rank) {
-        note_strict_violation(make_error(ErrorCode::limit_rank, "shape has more than 64 dimensions", offset, info.name));
+      if (options_.profile == Profile::compat && tensors_.last_rank() > Limits::strict_defaults().max_rank) {
+        note_strict_violation(make_error(ErrorCode::limit_rank, "shape has more than 64 dimensions", offset,
+                                         std::string(current_tensor_name())));
       }
       state_ = State::tensor_key;
       return true;

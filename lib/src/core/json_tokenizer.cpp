@@ -87,6 +87,14 @@ std::string rapidjson_error_text(rapidjson::ParseErrorCode code) {
   }
 }
 
+std::optional<std::size_t> find_misplaced_root_token(ByteCursor text) noexcept {
+  std::uint8_t byte = 0;
+  while (text.peek_u8(byte) && is_json_whitespace(byte)) (void)text.skip(1);
+  if (!text.peek_u8(byte)) return std::nullopt;
+  if (byte == ']' || byte == '}' || byte == ',' || byte == ':') return text.position();
+  return std::nullopt;
+}
+
 std::optional<Error> check_json_tail(ByteCursor tail, std::uint64_t base_offset) noexcept {
   try {
     std::uint8_t byte = 0;

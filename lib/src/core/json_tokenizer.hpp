@@ -21,6 +21,7 @@
 // events with file offsets, and answers false to stop.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
@@ -75,8 +76,11 @@ struct NumberScan {
 [[nodiscard]] std::string rapidjson_error_text(rapidjson::ParseErrorCode code);
 
 // RapidJSON in-situ stream over a private, mutable copy of the header.
-// Reads go through a ByteCursor (Peek/Take return '\0' at the end, as
-// RapidJSON expects; the caller checks where parsing stopped). In-situ
+// Every read is bounds-checked (Peek/Take return '\0' at the end, as
+// RapidJSON expects; the caller checks where parsing stopped), as one
+// pointer compare against the end: RapidJSON calls these once or twice per
+// byte, so the hot path is that compare, not a general ByteCursor call (the
+// number lexer still gets a ByteCursor over the rest, Rest()). In-situ
 // parsing writes each decoded string back over bytes already read, which
 // saves RapidJSON's per-character copy into its own stack; the write position
 // is checked to stay behind the read position.
@@ -90,46 +94,44 @@ class CursorStream {
     bool had_escape = false;
   };
   CursorStream(char* data, std::size_t size, LastString* last_string = nullptr) noexcept
-      : cursor_(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(data), size)),
-        data_(data),
-        last_string_(last_string) {}
+      : begin_(data), read_(data), end_(data + size), write_(data), last_string_(last_string) {}
 
-  Ch Peek() const noexcept {
-    std::uint8_t byte = 0;
-    return cursor_.peek_u8(byte) ? static_cast<Ch>(byte) : '\0';
-  }
-  Ch Take() noexcept {
-    std::uint8_t byte = 0;
-    return cursor_.read_u8(byte) ? static_cast<Ch>(byte) : '\0';
-  }
-  std::size_t Tell() const noexcept { return cursor_.position(); }
+  Ch Peek() const noexcept { return read_ != end_ ? *read_ : '\0'; }
+  Ch Take() noexcept { return read_ != end_ ? *read_++ : '\0'; }
+  std::size_t Tell() const noexcept { return static_cast<std::size_t>(read_ - begin_); }
 
   // For the tokenizer's own number lexer (JsonReader::ParseNumber).
-  ByteCursor Rest() const noexcept { return ByteCursor(cursor_.rest()); }
-  const Ch* Current() const noexcept { return data_ + cursor_.position(); }
-  void Skip(std::size_t count) noexcept { (void)cursor_.skip(count); }  // count <= what Rest() held
+  ByteCursor Rest() const noexcept {
+    return ByteCursor(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(read_),
+                                                    static_cast<std::size_t>(end_ - read_)));
+  }
+  const Ch* Current() const noexcept { return read_; }
+  void Skip(std::size_t count) noexcept {  // count <= what Rest() held
+    read_ += std::min(count, static_cast<std::size_t>(end_ - read_));
+  }
 
   Ch* PutBegin() noexcept {
-    write_ = cursor_.position();
-    return data_ + write_;
+    write_ = read_;
+    return write_;
   }
   void Put(Ch c) noexcept {
-    if (write_ >= cursor_.position()) std::abort();  // never overtakes the reader
-    data_[write_++] = c;
+    if (write_ >= read_) std::abort();  // never overtakes the reader
+    *write_++ = c;
   }
   void Flush() noexcept {}
   // Called once the closing quote is read and the string's terminating NUL
   // written: every escape is longer than what it decodes to, so the writer
   // is behind the reader exactly when the string had one.
   std::size_t PutEnd(Ch* begin) noexcept {
-    if (last_string_ != nullptr) last_string_->had_escape = write_ != cursor_.position();
-    return static_cast<std::size_t>(data_ + write_ - begin);
+    if (last_string_ != nullptr) last_string_->had_escape = write_ != read_;
+    return static_cast<std::size_t>(write_ - begin);
   }
 
  private:
-  ByteCursor cursor_;
-  char* data_;
-  std::size_t write_ = 0;
+  char* begin_;
+  char* read_;  // begin_ <= read_ <= end_
+  char* end_;
+  char* write_;
   LastString* last_string_;
 };
 
@@ -211,10 +213,27 @@ inline constexpr std::uint64_t kReferenceMaxDepth = 127;
   return strict || max_depth < kReferenceMaxDepth ? max_depth : kReferenceMaxDepth;
 }
 
+// RapidJSON's recursive reader takes one C++ stack frame chain per nesting
+// level. The adapter refuses the level past max_depth at its start event,
+// before RapidJSON descends, so the stack holds at most max_depth + 1
+// levels; with a bound up to this one the recursive reader is used, with a
+// larger one (strict with a raised max_depth) the iterative reader, which
+// keeps its levels on the heap.
+inline constexpr std::uint64_t kRecursiveReaderMaxDepth = 128;
+
 struct TokenizerConfig {
   std::uint64_t max_depth = 127;
   std::uint64_t base_offset = 8;  // file offset of the first header byte
+  // The recursive reader when max_depth allows it (kRecursiveReaderMaxDepth);
+  // false forces the iterative one. Both give the same events at the same
+  // offsets and the same errors (tests/json_reader_test.cpp and the
+  // json_readers fuzzer compare them); the recursive one is ~20% cheaper.
+  bool allow_recursive_reader = true;
 };
+
+[[nodiscard]] constexpr bool uses_recursive_reader(const TokenizerConfig& config) noexcept {
+  return config.allow_recursive_reader && config.max_depth <= kRecursiveReaderMaxDepth;
+}
 
 // JSON whitespace (RFC 8259): space, tab, line feed, carriage return.
 [[nodiscard]] constexpr bool is_json_whitespace(std::uint8_t byte) noexcept {
@@ -227,7 +246,11 @@ class SaxAdapter {
   using Ch = char;
   SaxAdapter(Sink& sink, const CursorStream& stream, const CursorStream::LastString& last_string,
              const TokenizerConfig& config) noexcept
-      : sink_(sink), stream_(stream), last_string_(last_string), config_(config) {}
+      : sink_(sink),
+        stream_(stream),
+        last_string_(last_string),
+        config_(config),
+        bracket_shift_(uses_recursive_reader(config) ? 1 : 0) {}
 
   bool Null() { return sink_.on_null(offset()); }
   bool Bool(bool value) { return sink_.on_bool(value, offset()); }
@@ -250,28 +273,32 @@ class SaxAdapter {
     if (!check_surrogates(key)) return false;
     return sink_.on_key(key, offset());
   }
-  bool StartObject() { return enter() && sink_.on_object_start(offset()); }
+  bool StartObject() { return enter() && sink_.on_object_start(bracket_offset()); }
   bool EndObject(rapidjson::SizeType) {
     --depth_;
-    return sink_.on_object_end(offset());
+    return sink_.on_object_end(bracket_offset());
   }
-  bool StartArray() { return enter() && sink_.on_array_start(offset()); }
+  bool StartArray() { return enter() && sink_.on_array_start(bracket_offset()); }
   bool EndArray(rapidjson::SizeType) {
     --depth_;
-    return sink_.on_array_end(offset());
+    return sink_.on_array_end(bracket_offset());
   }
 
   [[nodiscard]] std::optional<Error>& error() noexcept { return error_; }
 
  private:
   std::uint64_t offset() const noexcept { return config_.base_offset + stream_.Tell(); }
+  // The offset of a bracket event: the iterative reader calls the handler
+  // before it takes the bracket, the recursive one after, so its events are
+  // moved back by that one byte (and the events of both readers agree).
+  std::uint64_t bracket_offset() const noexcept { return offset() - bracket_shift_; }
 
   bool enter() {
     ++depth_;
     if (depth_ > config_.max_depth) {
       error_ = make_error(ErrorCode::limit_depth,
                           "JSON nesting deeper than max_depth (" + std::to_string(config_.max_depth) + ")",
-                          offset());
+                          bracket_offset());
       return false;
     }
     return true;
@@ -292,9 +319,16 @@ class SaxAdapter {
   const CursorStream& stream_;
   const CursorStream::LastString& last_string_;
   const TokenizerConfig& config_;
+  std::uint64_t bracket_shift_;
   std::uint64_t depth_ = 0;
   std::optional<Error> error_;
 };
+
+// The iterative reader refuses a document whose first byte after
+// whitespace is one no value starts with and no number lexer sees (']',
+// '}', ',', ':') as empty; the recursive one would hand it to ParseNumber.
+// The position of such a byte, for the recursive reader to refuse the same way.
+[[nodiscard]] std::optional<std::size_t> find_misplaced_root_token(ByteCursor text) noexcept;
 
 // Checks what follows the top-level value: JSON whitespace only. `tail` is a
 // cursor over the whole text positioned where the value ended; `base_offset`
@@ -312,9 +346,15 @@ std::optional<Error> tokenize_json(std::span<char> scratch, const TokenizerConfi
   CursorStream stream(scratch.data(), scratch.size(), &last_string);
   SaxAdapter<Sink> adapter(sink, stream, last_string, config);
   JsonReader reader;
-  constexpr unsigned kFlags =
-      rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseInsituFlag;
-  const rapidjson::ParseResult result = reader.Parse<kFlags>(stream, adapter);
+  constexpr unsigned kFlags = rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseInsituFlag;
+  rapidjson::ParseResult result;
+  if (!uses_recursive_reader(config)) {
+    result = reader.Parse<kFlags | rapidjson::kParseIterativeFlag>(stream, adapter);
+  } else if (const auto misplaced = find_misplaced_root_token(header)) {
+    result.Set(rapidjson::kParseErrorDocumentEmpty, *misplaced);
+  } else {
+    result = reader.Parse<kFlags>(stream, adapter);
+  }
   if (result.IsError()) {
     if (sink.error()) return std::move(sink.error());
     if (adapter.error()) return std::move(adapter.error());

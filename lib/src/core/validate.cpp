@@ -78,23 +78,46 @@ std::optional<Error> check_data_size(const Header& header, std::uint64_t actual_
   return HeaderBuilder::check_data_size(header, actual_data_size);
 }
 
+namespace {
+
+// Every layer over the header bytes up to the builder's last step, which is
+// the caller's (a Header or a summary): the same code for both results.
+std::optional<Error> run_header_layers(std::span<std::uint8_t> header_bytes, const Options& options,
+                                       HeaderBuilder& builder) {
+  const bool strict = options.profile == Profile::strict;
+  auto encoding = check_header_encoding(ByteCursor(header_bytes), kPrefixBytes, strict);
+  if (!encoding) return std::move(encoding).error();
+  TokenizerConfig config;
+  config.max_depth = header_depth_limit(options.limits.max_depth, strict);
+  config.base_offset = kPrefixBytes;
+  const std::span<char> text(reinterpret_cast<char*>(header_bytes.data()), header_bytes.size());
+  if (auto error = tokenize_json(text, config, builder)) return error;
+  // The JSON ended at the padding: now its rule applies (after every error inside the JSON).
+  if (strict && encoding->non_space_padding) return std::move(encoding->non_space_padding);
+  if (encoding->leading_whitespace) builder.note_strict_violation(*std::move(encoding->leading_whitespace));
+  if (encoding->non_space_padding) builder.note_strict_violation(*std::move(encoding->non_space_padding));
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<Header> parse_header_in_place(std::span<std::uint8_t> header_bytes, std::optional<std::uint64_t> data_size,
                                      const Options& options) noexcept {
   return without_exceptions([&]() -> Result<Header> {
-    const bool strict = options.profile == Profile::strict;
-    auto encoding = check_header_encoding(ByteCursor(header_bytes), kPrefixBytes, strict);
-    if (!encoding) return std::move(encoding).error();
-    HeaderBuilder builder(options, header_bytes.size());
-    TokenizerConfig config;
-    config.max_depth = header_depth_limit(options.limits.max_depth, strict);
-    config.base_offset = kPrefixBytes;
-    const std::span<char> text(reinterpret_cast<char*>(header_bytes.data()), header_bytes.size());
-    if (auto error = tokenize_json(text, config, builder)) return *std::move(error);
-    // The JSON ended at the padding: now its rule applies (after every error inside the JSON).
-    if (strict && encoding->non_space_padding) return *std::move(encoding->non_space_padding);
-    if (encoding->leading_whitespace) builder.note_strict_violation(*std::move(encoding->leading_whitespace));
-    if (encoding->non_space_padding) builder.note_strict_violation(*std::move(encoding->non_space_padding));
+    HeaderBuilder builder(options, header_bytes.size(), TensorStorage::owned);
+    if (auto error = run_header_layers(header_bytes, options, builder)) return *std::move(error);
     return builder.finish(data_size);
+  });
+}
+
+Result<HeaderSummary> summarize_header_in_place(std::span<std::uint8_t> header_bytes,
+                                                std::optional<std::uint64_t> data_size,
+                                                const Options& options) noexcept {
+  return without_exceptions([&]() -> Result<HeaderSummary> {
+    const std::string_view text(reinterpret_cast<const char*>(header_bytes.data()), header_bytes.size());
+    HeaderBuilder builder(options, header_bytes.size(), TensorStorage::views, text);
+    if (auto error = run_header_layers(header_bytes, options, builder)) return *std::move(error);
+    return builder.finish_summary(data_size);
   });
 }
 
@@ -119,6 +142,15 @@ Result<Header> parse_header_bytes(std::span<const std::uint8_t> header_bytes, st
     return out_of_memory_error();
   }
   return parse_header_copy(header_bytes, data_size, options);
+}
+
+Result<HeaderSummary> summarize_header_bytes(std::span<const std::uint8_t> header_bytes,
+                                             std::optional<std::uint64_t> data_size, const Options& options) noexcept {
+  return without_exceptions([&]() -> Result<HeaderSummary> {
+    if (auto error = check_header_length(header_bytes.size(), options)) return *std::move(error);
+    std::vector<std::uint8_t> scratch(header_bytes.begin(), header_bytes.end());
+    return summarize_header_in_place(scratch, data_size, options);
+  });
 }
 
 }  // namespace detail

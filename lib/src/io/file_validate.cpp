@@ -49,8 +49,15 @@ Status pread_exact(int fd, std::uint64_t offset, void* buffer, std::size_t lengt
   });
 }
 
-Result<Header> validate_fd(int fd, const Options& options) {
-  return detail::without_exceptions([&]() -> Result<Header> {
+namespace {
+
+// The descriptor path for both results: `parse_in_place` is the core's
+// parse_header_in_place (a Header) or summarize_header_in_place (a summary).
+template <typename Verdict>
+Result<Verdict> validate_fd_with(int fd, const Options& options,
+                                 Result<Verdict> (*parse_in_place)(std::span<std::uint8_t>,
+                                                                   std::optional<std::uint64_t>, const Options&) noexcept) {
+  return detail::without_exceptions([&]() -> Result<Verdict> {
     struct stat info {};
     if (::fstat(fd, &info) != 0) {
       return make_error(ErrorCode::io_read_failed, "cannot stat: " + errno_text(errno));
@@ -81,20 +88,40 @@ Result<Header> validate_fd(int fd, const Options& options) {
     if (Status status = pread_exact(fd, kLengthBytes + have, header.data() + have, header.size() - have); !status) {
       return status.error();
     }
-    return detail::parse_header_in_place(header, file_size - kLengthBytes - length, options);
+    return parse_in_place(header, file_size - kLengthBytes - length, options);
   });
 }
 
-Result<Header> validate_path(const std::string& path, const Options& options) {
+template <typename Verdict>
+Result<Verdict> validate_path_with(const std::string& path, const Options& options,
+                                   Result<Verdict> (*validate)(int, const Options&)) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
     const int err = errno;
-    return detail::without_exceptions([&]() -> Result<Header> {
+    return detail::without_exceptions([&]() -> Result<Verdict> {
       return with_path(make_error(ErrorCode::io_open_failed, "cannot open: " + errno_text(err)), path);
     });
   }
   const UniqueFd owner(fd);
-  return with_path(validate_fd(fd, options), path);
+  return with_path(validate(fd, options), path);
+}
+
+}  // namespace
+
+Result<Header> validate_fd(int fd, const Options& options) {
+  return validate_fd_with<Header>(fd, options, detail::parse_header_in_place);
+}
+
+Result<HeaderSummary> validate_fd_summary(int fd, const Options& options) {
+  return validate_fd_with<HeaderSummary>(fd, options, detail::summarize_header_in_place);
+}
+
+Result<Header> validate_path(const std::string& path, const Options& options) {
+  return validate_path_with<Header>(path, options, validate_fd);
+}
+
+Result<HeaderSummary> validate_path_summary(const std::string& path, const Options& options) {
+  return validate_path_with<HeaderSummary>(path, options, validate_fd_summary);
 }
 
 Result<Header> validate_stream(int fd, const Options& options, bool drain) {
