@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "audit_output/audit_report.hpp"
+#include "audit_output/remote_audit.hpp"
 #include "audit_output/sarif_writer.hpp"
 #include "audit_output/suppression.hpp"
 #include "common/artifact_path.hpp"
@@ -92,10 +93,17 @@ stguard::Status write_manifest(const std::string& path, const audit::FileDigests
   return stguard::cli::write_text_file(path, audit::serialize_manifest(digests));
 }
 
+// A file operand's audit: a URL through the remote layer, a path from disk.
+stguard::Result<audit::AuditReport> audit_operand(const std::string& operand, const audit::AuditOptions& options,
+                                                  const stguard::cli::RemoteFlags& remote) {
+  if (stguard::cli::is_url_operand(operand)) return stguard::cli::audit_url_operand(operand, options, remote);
+  return audit::audit_path(operand, options);
+}
+
 // --verify: digests of FILE against MANIFEST; prints the differences
 // (nothing with format "quiet").
 int run_verify(const std::string& manifest_path, const std::string& path, audit::AuditOptions options,
-               const std::string& format) {
+               const stguard::cli::RemoteFlags& remote, const std::string& format) {
   const bool json_output = format == "json";
   std::ostringstream out;
   auto manifest = audit::read_manifest(manifest_path);
@@ -105,14 +113,14 @@ int run_verify(const std::string& manifest_path, const std::string& path, audit:
     return stguard::cli::kExitUsageOrIo;
   }
   options.compute_digests = true;
-  auto report = audit::audit_path(path, options);
+  auto report = audit_operand(path, options, remote);
   stguard::cli::JsonWriter json;
   json.begin_object();
   json.key("tool").string(kToolName);
   json.key("mode").string("verify");
-  json.key("path").string(path);
+  json.key("path").string(stguard::cli::json_operand(path));
   json.key("manifest").string(manifest_path);
-  const std::string shown = stguard::escape_for_display(path);
+  const std::string shown = stguard::cli::display_operand(path);
   if (!report || report->verdict == audit::Verdict::invalid) {
     const Error& error = report ? *report->error : report.error();
     json.key("status").string(report ? "invalid" : "unreadable");
@@ -186,6 +194,7 @@ struct Settings {
   std::string baseline_in;
   std::string baseline_out;
   bool require_total_size = false;
+  stguard::cli::RemoteFlags remote;
   std::vector<std::string> paths;
 };
 
@@ -224,8 +233,10 @@ void build_app(CLI::App& app, Settings& settings) {
   app.add_flag("--require-total-size", settings.require_total_size,
                "An index without metadata.total_size is invalid, as with st-shard check --require-total-size");
   settings.walk.add_to(app);
+  settings.remote.add_to(app);
   app.add_option("FILE", settings.paths,
-                 "safetensors files, *.index.json indexes of sharded checkpoints, or folders to walk")
+                 "safetensors files, *.index.json indexes of sharded checkpoints, folders to walk, or\n"
+                 "http:// or https:// URLs of safetensors files")
       ->required();
 }
 
@@ -286,7 +297,7 @@ audit::AuditOptions audit_options(const Settings& settings, stguard::cli::Progre
 }
 
 std::vector<AuditedFile> audit_targets(const stguard::cli::TargetList& targets, const audit::AuditOptions& options,
-                                       stguard::cli::ProgressBar& progress) {
+                                       const stguard::cli::RemoteFlags& remote, stguard::cli::ProgressBar& progress) {
   using stguard::cli::Target;
   std::vector<AuditedFile> files;
   for (const Target& target : targets.targets) {
@@ -294,11 +305,17 @@ std::vector<AuditedFile> audit_targets(const stguard::cli::TargetList& targets, 
       files.push_back({target.path, std::nullopt, target.error});
       continue;
     }
-    if (stguard::cli::is_url_operand(target.path)) {  // not audited remotely yet (docs/remote.md); printed redacted
-      files.push_back({stguard::cli::json_operand(target.path), std::nullopt, stguard::cli::url_audit_refusal()});
+    progress.start(stguard::cli::json_operand(target.path));  // a URL is shown redacted
+    if (stguard::cli::is_url_operand(target.path)) {
+      auto report = stguard::cli::audit_url_operand(target.path, options, remote);
+      if (!report) {
+        files.push_back({stguard::cli::json_operand(target.path), std::nullopt, report.error()});
+      } else {
+        files.push_back({stguard::cli::json_operand(target.path), std::move(report).value(), std::nullopt});
+      }
+      progress.finish();
       continue;
     }
-    progress.start(target.path);
     if (target.kind == Target::Kind::index) {
       auto reports = audit::audit_index(target.path, options);
       if (!reports) {
@@ -414,15 +431,15 @@ int main(int argc, char** argv) {
   const audit::AuditOptions options = audit_options(settings, progress);
   const audit::Severity threshold = *audit::severity_from_name(settings.fail_on);
   if (!settings.verify_manifest.empty()) {
-    progress.start(settings.paths.front());
-    const int status = run_verify(settings.verify_manifest, settings.paths.front(), options,
+    progress.start(stguard::cli::json_operand(settings.paths.front()));
+    const int status = run_verify(settings.verify_manifest, settings.paths.front(), options, settings.remote,
                                   settings.quiet ? std::string("quiet") : settings.format);
     progress.finish();
     return status;
   }
 
   const stguard::cli::TargetList targets = stguard::cli::collect_targets(settings.paths, settings.walk_options);
-  std::vector<AuditedFile> files = audit_targets(targets, options, progress);
+  std::vector<AuditedFile> files = audit_targets(targets, options, settings.remote, progress);
   stguard::cli::apply_suppression(suppression, files);
   std::optional<std::string> baseline_problem;
   const bool records_written = write_records(settings, suppression, files, baseline_problem);

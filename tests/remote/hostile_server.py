@@ -47,6 +47,20 @@ LARGE_PREFIX = struct.pack("<Q", len(_large_header)) + _large_header
 AUTH_LOG = None
 
 
+def make_data_file(pattern):
+    """A valid file with one 4 MiB F32 tensor: its data is read in 1 MiB range requests."""
+    header = json.dumps({"w": {"dtype": "F32", "shape": [1 << 20], "data_offsets": [0, 4 << 20]}}).encode()
+    header += b" " * (-len(header) % 8)
+    return struct.pack("<Q", len(header)) + header + pattern * ((4 << 20) // len(pattern))
+
+
+DATA_FILE = make_data_file(bytes(range(1, 256)) + b"\x01")
+DATA_FILE_B = make_data_file(bytes(range(255, 0, -1)) + b"\x01")  # same size, other bytes
+# Requests longer than this are data reads (st-audit --values, digests); the
+# header and the signature probes at the end of the file ask for less.
+DATA_READ_BYTES = 100_000
+
+
 def parse_range(value, size):
     """(first, last) of "bytes=first-last", cut at the file's end."""
     first, last = value.split("=", 1)[1].split("-", 1)
@@ -232,6 +246,42 @@ def ignore_range_large(h):
         h.wfile.write(chunk)
 
 
+def data_read(h):
+    """Whether this request is one of the 1 MiB data reads of DATA_FILE."""
+    first, last = parse_range(h.headers.get("Range", "bytes=0-"), len(DATA_FILE))
+    return last - first + 1 > DATA_READ_BYTES
+
+
+def data_ignores_range(h):
+    # Header and probes as asked; the data reads get 200 and the whole file.
+    if data_read(h):
+        h.send_whole(DATA_FILE)
+    else:
+        h.send_range(DATA_FILE, etag='"d1"')
+
+
+def data_wrong_range(h):
+    # The data reads get a Content-Range one byte later than asked (and those bytes).
+    first, last = parse_range(h.headers.get("Range", "bytes=0-"), len(DATA_FILE))
+    if data_read(h):
+        h.send_range(DATA_FILE, etag='"d1"', content_range=f"bytes {first + 1}-{last + 1}/{len(DATA_FILE)}",
+                     payload=DATA_FILE[first + 1:last + 2])
+    else:
+        h.send_range(DATA_FILE, etag='"d1"')
+
+
+def data_changed(h):
+    # The file is replaced once its data is read: other bytes, another ETag (If-Match ignored).
+    if data_read(h):
+        h.send_range(DATA_FILE_B, etag='"d2"')
+    else:
+        h.send_range(DATA_FILE, etag='"d1"')
+
+
+def data_good(h):
+    h.send_range(DATA_FILE, etag='"d1"')
+
+
 def server_error(h):
     h.send_error(500)
 
@@ -255,6 +305,10 @@ ROUTES = {
     "/gzip": gzip,
     "/500": server_error,
     "/ignore-range-large": ignore_range_large,
+    "/data-good": data_good,
+    "/data-ignores-range": data_ignores_range,
+    "/data-wrong-range": data_wrong_range,
+    "/data-changed": data_changed,
 }
 
 
