@@ -47,7 +47,8 @@ std::string help_footer() {
                          "no finding at or above --fail-on, every file valid (or compat-only with\n"
                          "     --profile compat)",
                          "a finding at or above --fail-on, an invalid file, or (--verify) a mismatch",
-                         "a file, manifest or baseline could not be read or written") +
+                         "a file, manifest or baseline could not be read or written (for a URL: an\n"
+                         "     unreachable server, an HTTP error, any NETWORK_* error)") +
                      R"(
 --fail-on defaults to high: findings that mean a polyglot, a parser differential
 or a loader that can be steered fail the run; medium, low and info findings are
@@ -67,6 +68,16 @@ The index's verdict is the one st-shard check gives (same profile): INVALID for
 a missing or inconsistent shard or a wrong metadata.total_size; a missing
 total_size is an info finding, INVALID with --require-total-size.
 Shards an index names are audited with it, never again as loose files.
+
+FILE may be an http:// or https:// URL: the header is read with the requests
+st-validate URL makes (at most two), then the audit's other reads (the end of
+the file for signatures; the data for --values, --manifest and --verify, 1 MiB
+per request) are range requests pinned to the version first seen, so a file
+replaced meanwhile is NETWORK_OBJECT_CHANGED (exit 2), never audited from two
+versions. The findings are those of st-audit on the same bytes on disk; the
+output names the URL with credentials and token-like query values redacted.
+An index URL is refused: check a remote sharded checkpoint with st-shard check
+INDEX-URL (docs/remote.md).
 
 )" + stguard::cli::directory_operands_help() + R"(
 
@@ -418,7 +429,7 @@ int main(int argc, char** argv) {
   CLI::App app{"st-audit: findings about safetensors files (polyglots, parser differentials, deceptive names,\n"
                "odd metadata, configs in metadata that run code (Hydra _target_, OmegaConf resolvers),\n"
                "NaN/Inf and other value problems) and SHA-256 integrity manifests. FILE may be a folder\n"
-               "(walked for models).\n\n"
+               "(walked for models) or an http:// or https:// URL.\n\n"
                "The header is always read; tensor data only with --values, --manifest or --verify.",
                std::string(kToolName)};
   Settings settings;

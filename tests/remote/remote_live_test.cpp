@@ -513,6 +513,7 @@ TEST_CASE("st-audit --values and --manifest over HTTP equal the local results; -
     CHECK(local_values.exit_status == 0);
     CHECK(remote_values.exit_status == local_values.exit_status);
     CHECK(without_paths(remote_values.out) == without_paths(local_values.out));
+    CHECK(remote_values.err.empty());  // no progress bar: standard error is not a terminal
 
     const std::string local_manifest = (temp.path() / "local.json").string();
     const std::string remote_manifest = (temp.path() / "remote.json").string();
