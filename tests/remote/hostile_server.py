@@ -7,15 +7,17 @@ within its time limit. The served file is a valid safetensors file whose
 header is longer than the first request's 64 KiB read-ahead, so validating
 it needs the second, pinned request.
 
-Usage: hostile_server.py PORT_FILE [--other]
+Usage: hostile_server.py PORT_FILE [--tls CERT KEY]
   Binds 127.0.0.1 on a free port and writes the port to PORT_FILE once it
-  listens. Appends one line per request to PORT_FILE.auth: the path and
+  listens. With --tls it speaks HTTPS with that certificate and key (the
+  TLS tests: a self-signed certificate the client must be told to trust). Appends one line per request to PORT_FILE.auth: the path and
   whether it carried credentials ("PATH credentials" or "PATH none"; any of
   Authorization, X-Api-Key), so a test can check what a redirect's target
   received.
 """
 import json
 import os
+import ssl
 import struct
 import sys
 import threading
@@ -326,6 +328,10 @@ def main():
     port_file = sys.argv[1]
     AUTH_LOG = port_file + ".auth"
     server = QuietServer(("127.0.0.1", 0), Handler)
+    if len(sys.argv) == 5 and sys.argv[2] == "--tls":
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[3], sys.argv[4])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     with open(port_file + ".tmp", "w") as out:
         out.write(str(server.server_address[1]))
     os.rename(port_file + ".tmp", port_file)

@@ -576,3 +576,31 @@ TEST_CASE("st-audit URL: data reads that are not the range asked for, or of anot
   CHECK(whole.exit_status == 2);
   CHECK(whole.out.find("NETWORK_RANGE_NOT_HONOURED") != std::string::npos);
 }
+
+TEST_CASE("TLS on loopback: an untrusted certificate is NETWORK_TLS (exit 2); --ca-file trusts it",
+          "[.][remote-live]") {
+  const std::string tls = server("STGUARD_TEST_TLS");
+  const std::string ca = server("STGUARD_TEST_TLS_CA");
+  // The system store does not know the test's self-signed certificate.
+  const auto refused = validate_url(tls + "/small");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::network_tls);
+  RemoteOptions trusting;
+  trusting.ca_file = ca;
+  CHECK(validate_url(tls + "/small", Options::strict(), trusting).ok());
+  // Verification stays on with --ca-file: a CA file that is not this certificate still fails.
+  RemoteOptions other_ca;
+  other_ca.ca_file = std::string(STGUARD_SOURCE_DIR) + "/corpus/MANIFEST.tsv";  // not a PEM at all
+  CHECK(validate_url(tls + "/small", Options::strict(), other_ca).error().code == ErrorCode::network_tls);
+
+  auto result = test::run_tool("st-validate", {tls + "/small"});
+  CHECK(result.exit_status == 2);
+  CHECK(result.out.find("NETWORK_TLS") != std::string::npos);
+  result = test::run_tool("st-validate", {"--ca-file", ca, tls + "/small"});
+  CHECK(result.exit_status == 0);
+  result = test::run_tool("st-audit", {"--values", "--ca-file", ca, tls + "/data-good"});
+  CHECK(result.exit_status == 0);
+  result = test::run_tool("st-audit", {tls + "/data-good"});
+  CHECK(result.exit_status == 2);
+  CHECK(result.out.find("NETWORK_TLS") != std::string::npos);
+}

@@ -1,12 +1,15 @@
 // The parts of remote validation that need no server: URL recognition and
 // redaction, Content-Range parsing, the response parser's verdicts on every
 // kind of answer, and the refusal of unusable options before any request.
+#include <curl/curl.h>
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "remote/http_response.hpp"
+#include "remote/transport.hpp"
 #include "stguard/remote.hpp"
 #include "support/run_tool.hpp"
 
@@ -273,4 +276,24 @@ TEST_CASE("a failed RemoteObject open reads nothing, with the open's error", "[r
   CHECK(object->read_into(0, std::span<std::uint8_t>(&byte, 1)).error().code == ErrorCode::invalid_argument);
   CHECK(object->file_size() == 0);
   CHECK(object->prefix().empty());
+}
+
+// The DNS failure needs a resolver, which the loopback-only tests cannot use:
+// the mapping from libcurl's results is checked here instead (the live tests
+// provoke connect, TLS, timeout and the protocol errors for real).
+TEST_CASE("libcurl results map to the documented NETWORK_* codes", "[remote]") {
+  using stguard::remote::detail::error_code_for_curl;
+  CHECK(error_code_for_curl(CURLE_COULDNT_RESOLVE_HOST) == ErrorCode::network_dns);
+  CHECK(error_code_for_curl(CURLE_COULDNT_RESOLVE_PROXY) == ErrorCode::network_dns);
+  CHECK(error_code_for_curl(CURLE_COULDNT_CONNECT) == ErrorCode::network_connect);
+  CHECK(error_code_for_curl(CURLE_OPERATION_TIMEDOUT) == ErrorCode::network_timeout);
+  CHECK(error_code_for_curl(CURLE_PEER_FAILED_VERIFICATION) == ErrorCode::network_tls);
+  CHECK(error_code_for_curl(CURLE_SSL_CONNECT_ERROR) == ErrorCode::network_tls);
+  CHECK(error_code_for_curl(CURLE_SSL_CACERT_BADFILE) == ErrorCode::network_tls);
+  CHECK(error_code_for_curl(CURLE_TOO_MANY_REDIRECTS) == ErrorCode::network_too_many_redirects);
+  CHECK(error_code_for_curl(CURLE_BAD_CONTENT_ENCODING) == ErrorCode::network_encoding_refused);
+  CHECK(error_code_for_curl(CURLE_UNSUPPORTED_PROTOCOL) == ErrorCode::invalid_argument);
+  CHECK(error_code_for_curl(CURLE_OUT_OF_MEMORY) == ErrorCode::out_of_memory);
+  CHECK(error_code_for_curl(CURLE_PARTIAL_FILE) == ErrorCode::network_protocol);
+  CHECK(error_code_for_curl(CURLE_RECV_ERROR) == ErrorCode::network_protocol);
 }

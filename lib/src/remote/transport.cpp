@@ -132,8 +132,10 @@ std::string scrub(std::string message, const std::vector<std::string>& secrets) 
   return message;
 }
 
-ErrorCode code_for(CURLcode result) {
-  switch (result) {
+}  // namespace
+
+ErrorCode error_code_for_curl(int curl_result) noexcept {
+  switch (static_cast<CURLcode>(curl_result)) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
       return ErrorCode::network_dns;
@@ -174,8 +176,6 @@ ErrorCode code_for(CURLcode result) {
       return ErrorCode::network_protocol;
   }
 }
-
-}  // namespace
 
 struct Connection::Impl {
   CURL* easy = nullptr;
@@ -327,7 +327,7 @@ struct Connection::Impl {
       if (parser.error()) return *parser.error();
       if (result != CURLE_OK && !transfer.stopped_early) {
         const std::string detail = error_text[0] != '\0' ? error_text : curl_easy_strerror(result);
-        return make_error(code_for(result), scrub(detail, secrets));
+        return make_error(error_code_for_curl(result), scrub(detail, secrets));
       }
       if (Status status = parser.finish(result == CURLE_OK, transfer.stopped_early); !status) return status.error();
       Exchange exchange;

@@ -62,6 +62,11 @@ class Connection {
   std::unique_ptr<Impl> impl_;
 };
 
+// The NETWORK_* code (or INVALID_ARGUMENT, OUT_OF_MEMORY) for a libcurl
+// result code (a CURLcode, passed as int so this header needs no curl.h).
+// Unit-tested: the DNS failure cannot be provoked on loopback alone.
+[[nodiscard]] ErrorCode error_code_for_curl(int curl_result) noexcept;
+
 // `relative` (a file name such as a shard's) resolved against `base`, as a
 // browser would resolve a link, after percent-encoding every byte of it that
 // is not unreserved (so "a b#c" stays a name, never a fragment).
