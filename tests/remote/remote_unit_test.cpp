@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "remote/http_response.hpp"
@@ -282,18 +283,23 @@ TEST_CASE("a failed RemoteObject open reads nothing, with the open's error", "[r
 // the mapping from libcurl's results is checked here instead (the live tests
 // provoke connect, TLS, timeout and the protocol errors for real).
 TEST_CASE("libcurl results map to the documented NETWORK_* codes", "[remote]") {
-  using stguard::remote::detail::error_code_for_curl;
-  CHECK(error_code_for_curl(CURLE_COULDNT_RESOLVE_HOST) == ErrorCode::network_dns);
-  CHECK(error_code_for_curl(CURLE_COULDNT_RESOLVE_PROXY) == ErrorCode::network_dns);
-  CHECK(error_code_for_curl(CURLE_COULDNT_CONNECT) == ErrorCode::network_connect);
-  CHECK(error_code_for_curl(CURLE_OPERATION_TIMEDOUT) == ErrorCode::network_timeout);
-  CHECK(error_code_for_curl(CURLE_PEER_FAILED_VERIFICATION) == ErrorCode::network_tls);
-  CHECK(error_code_for_curl(CURLE_SSL_CONNECT_ERROR) == ErrorCode::network_tls);
-  CHECK(error_code_for_curl(CURLE_SSL_CACERT_BADFILE) == ErrorCode::network_tls);
-  CHECK(error_code_for_curl(CURLE_TOO_MANY_REDIRECTS) == ErrorCode::network_too_many_redirects);
-  CHECK(error_code_for_curl(CURLE_BAD_CONTENT_ENCODING) == ErrorCode::network_encoding_refused);
-  CHECK(error_code_for_curl(CURLE_UNSUPPORTED_PROTOCOL) == ErrorCode::invalid_argument);
-  CHECK(error_code_for_curl(CURLE_OUT_OF_MEMORY) == ErrorCode::out_of_memory);
-  CHECK(error_code_for_curl(CURLE_PARTIAL_FILE) == ErrorCode::network_protocol);
-  CHECK(error_code_for_curl(CURLE_RECV_ERROR) == ErrorCode::network_protocol);
+  const std::vector<std::pair<CURLcode, ErrorCode>> expected = {
+      {CURLE_COULDNT_RESOLVE_HOST, ErrorCode::network_dns},
+      {CURLE_COULDNT_RESOLVE_PROXY, ErrorCode::network_dns},
+      {CURLE_COULDNT_CONNECT, ErrorCode::network_connect},
+      {CURLE_OPERATION_TIMEDOUT, ErrorCode::network_timeout},
+      {CURLE_PEER_FAILED_VERIFICATION, ErrorCode::network_tls},
+      {CURLE_SSL_CONNECT_ERROR, ErrorCode::network_tls},
+      {CURLE_SSL_CACERT_BADFILE, ErrorCode::network_tls},
+      {CURLE_TOO_MANY_REDIRECTS, ErrorCode::network_too_many_redirects},
+      {CURLE_BAD_CONTENT_ENCODING, ErrorCode::network_encoding_refused},
+      {CURLE_UNSUPPORTED_PROTOCOL, ErrorCode::invalid_argument},
+      {CURLE_OUT_OF_MEMORY, ErrorCode::out_of_memory},
+      {CURLE_PARTIAL_FILE, ErrorCode::network_protocol},
+      {CURLE_RECV_ERROR, ErrorCode::network_protocol},
+  };
+  for (const auto& [curl_result, code] : expected) {
+    INFO("CURLcode " << static_cast<int>(curl_result));
+    CHECK(stguard::remote::detail::error_code_for_curl(curl_result) == code);
+  }
 }

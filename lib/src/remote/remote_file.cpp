@@ -208,19 +208,6 @@ Status fetch_range(RemoteFile::State& state, std::uint64_t offset, std::span<std
   return {};
 }
 
-// Errors of the library's entry points: a body the collectors refuse is
-// one the parser should have refused (a protocol error), memory is
-// OUT_OF_MEMORY, anything else INTERNAL_ERROR.
-template <typename Body>
-auto guarded_entry(Body&& body) noexcept -> decltype(body()) {
-  return stguard::detail::without_exceptions([&]() -> decltype(body()) {
-    try {
-      return body();
-    } catch (const std::logic_error&) {
-      return make_error(ErrorCode::network_protocol, "the response body could not be stored as received");
-    }
-  });
-}
 
 }  // namespace
 
@@ -241,7 +228,7 @@ RemoteFile::~RemoteFile() = default;
 
 Result<RemoteFile> RemoteFile::open(const std::string& url, const Options& validation,
                                     const RemoteOptions& remote) noexcept {
-  return guarded_entry([&]() -> Result<RemoteFile> {
+  return detail::guarded_entry([&]() -> Result<RemoteFile> {
     auto state = open_state(url, validation, remote);
     if (!state) return std::move(state).error();
     return RemoteFile(std::move(state).value());
@@ -259,7 +246,7 @@ TransferStats RemoteFile::stats() const noexcept {
 }
 
 Result<std::vector<std::uint8_t>> RemoteFile::read(std::uint64_t offset, std::uint64_t length) const noexcept {
-  return guarded_entry([&]() -> Result<std::vector<std::uint8_t>> {
+  return detail::guarded_entry([&]() -> Result<std::vector<std::uint8_t>> {
     State& state = state_of(state_);
     if (Status status = check_fetchable(state, offset, length); !status) return status.error();
     // Bounded by max_bytes (check_fetchable) before it is allocated.
@@ -279,7 +266,7 @@ Result<std::vector<std::uint8_t>> RemoteFile::read_tensor(std::string_view name)
 }
 
 Result<RemoteSlice> RemoteFile::read_slice(std::string_view name, std::span<const SliceIndex> spec) const noexcept {
-  return guarded_entry([&]() -> Result<RemoteSlice> {
+  return detail::guarded_entry([&]() -> Result<RemoteSlice> {
     if (state_of(state_).poisoned) return *state_of(state_).poisoned;
     const TensorInfo* tensor = state_of(state_).header.find(name);
     if (tensor == nullptr) {
@@ -323,7 +310,7 @@ RemoteObject::~RemoteObject() = default;
 
 Result<RemoteObject> RemoteObject::open(const std::string& url, const Options& framing,
                                         const RemoteOptions& remote) noexcept {
-  return guarded_entry([&]() -> Result<RemoteObject> {
+  return detail::guarded_entry([&]() -> Result<RemoteObject> {
     auto state = fetch_leading_bytes(url, framing, remote);
     if (!state) return std::move(state).error();
     return RemoteObject(std::move(state).value());
@@ -340,7 +327,7 @@ TransferStats RemoteObject::stats() const noexcept {
 }
 
 Status RemoteObject::read_into(std::uint64_t offset, std::span<std::uint8_t> out) const noexcept {
-  return guarded_entry([&]() -> Status {
+  return detail::guarded_entry([&]() -> Status {
     RemoteFile::State& state = state_of(state_);
     if (state.poisoned) return *state.poisoned;
     const std::span<const std::uint8_t> held = state.prefix;
