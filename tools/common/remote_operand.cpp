@@ -69,7 +69,8 @@ void RemoteFlags::add_to(CLI::App& app, bool with_connections) {
   number("--low-speed-time", low_speed_time_seconds, "Seconds below --low-speed-limit before aborting",
          CLI::NonNegativeNumber);
   number("--max-redirects", max_redirects, "Redirects followed per request", CLI::Range(0u, 100u));
-  number("--max-bytes", max_bytes, "Most response bytes read for one file, all requests together", kByteCount);
+  number("--max-bytes", max_bytes, "Most response bytes for one operation (a file's header, or one data read), all its\n"
+         "requests together", kByteCount);
   number("--read-ahead", read_ahead, "Bytes asked for after the first 8 in the first request", kByteCount);
   if (with_connections) number("--connections", connections, "Shards fetched at once (URL index)", CLI::Range(1u, 64u));
 }

@@ -208,7 +208,6 @@ Status fetch_range(RemoteFile::State& state, std::uint64_t offset, std::span<std
   return {};
 }
 
-
 }  // namespace
 
 namespace {
