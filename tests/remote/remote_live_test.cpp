@@ -532,6 +532,15 @@ TEST_CASE("st-audit --values and --manifest over HTTP equal the local results; -
     CHECK(verified.exit_status == 0);
     CHECK(verified.out.find(": OK against") != std::string::npos);
   }
+  // The report names the URL redacted, in text and JSON, and on standard error too.
+  const std::string secret_url = files.front().second + "?access_token=s3cr3t-t0ken";
+  for (const char* format : {"text", "json"}) {
+    const auto named = test::run_tool("st-audit", {"--values", "--format", format, secret_url});
+    CHECK(named.exit_status == 0);
+    CHECK(named.out.find("access_token=REDACTED") != std::string::npos);
+    CHECK(named.out.find("s3cr3t") == std::string::npos);
+    CHECK(named.err.find("s3cr3t") == std::string::npos);
+  }
   // The values were seen: the NaN/Inf, zero and twin tensors of the data model are findings.
   const auto values = test::run_tool("st-audit", {"--values", files.front().second});
   CHECK(values.out.find("nan_inf") != std::string::npos);
