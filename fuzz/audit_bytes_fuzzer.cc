@@ -4,14 +4,36 @@
 // the validators (invalid exactly when compat rejects; compat-only exactly
 // when compat accepts and strict rejects), that every finding's offset lies
 // inside the file, that digests describe exactly the tensors compat sees, and
-// that a second run gives the same report (no dependence on thread timing).
+// that a second run, through audit_reader over a RangeReader of the same
+// bytes (what st-audit URL uses), gives the same report (no dependence on
+// thread timing or on where the bytes come from).
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 #include "fuzz_support.hpp"
 #include "stguard/audit.hpp"
 #include "stguard/validate.hpp"
+
+namespace {
+
+// The input as a RangeReader, as the remote layer serves a file.
+class MemoryRangeReader final : public stguard::audit::RangeReader {
+ public:
+  explicit MemoryRangeReader(std::span<const std::uint8_t> bytes) noexcept : bytes_(bytes) {}
+  [[nodiscard]] std::uint64_t size() const noexcept override { return bytes_.size(); }
+  [[nodiscard]] stguard::Status read(std::uint64_t offset, std::span<std::uint8_t> out) const noexcept override {
+    FUZZ_CHECK(offset <= bytes_.size() && out.size() <= bytes_.size() - offset);  // the audit stays inside
+    if (!out.empty()) std::memcpy(out.data(), bytes_.data() + offset, out.size());
+    return {};
+  }
+
+ private:
+  std::span<const std::uint8_t> bytes_;
+};
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::uint8_t> file(data, size);
@@ -44,8 +66,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(!finding.has_offset() || finding.offset <= size);
   }
 
-  const auto again = stguard::audit::audit_bytes(file, options);
+  const MemoryRangeReader reader(file);
+  const auto again = stguard::audit::audit_reader(reader, "<memory>", options);
   FUZZ_CHECK(again.ok() && again->findings.size() == report->findings.size());
+  FUZZ_CHECK(again->verdict == report->verdict && again->suppressed_findings == report->suppressed_findings);
+  FUZZ_CHECK(again->digests.has_value() == report->digests.has_value());
+  if (report->digests) {
+    FUZZ_CHECK(again->digests->file_sha256 == report->digests->file_sha256);
+    for (std::size_t i = 0; i < report->digests->tensors.size(); ++i) {
+      FUZZ_CHECK(again->digests->tensors[i].sha256 == report->digests->tensors[i].sha256);
+    }
+  }
   for (std::size_t i = 0; i < report->findings.size(); ++i) {
     FUZZ_CHECK(again->findings[i].rule == report->findings[i].rule);
     FUZZ_CHECK(again->findings[i].message == report->findings[i].message);

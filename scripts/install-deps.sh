@@ -15,8 +15,8 @@ packages=(
   valgrind python3-venv                          # bench/profile_header.sh (callgrind, massif); the
                                                  # Python reference's venv (bench/run.sh)
   python3-dev                                    # the Python package's extension (scripts/test-python.sh)
-  libcurl4-openssl-dev nginx                     # remote validation (lib/src/remote) and its loopback
-                                                 # test server (tests/remote)
+  libcurl4-openssl-dev nginx openssl             # remote validation (lib/src/remote) and its loopback
+                                                 # test servers (tests/remote; openssl: their TLS certificate)
 )
 
 # The C API's Go and Rust tests (tests/go, tests/rust) use the machine's

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "audit_output/audit_report.hpp"
+#include "audit_output/remote_audit.hpp"
 #include "audit_output/sarif_writer.hpp"
 #include "audit_output/suppression.hpp"
 #include "common/artifact_path.hpp"
@@ -46,7 +47,8 @@ std::string help_footer() {
                          "no finding at or above --fail-on, every file valid (or compat-only with\n"
                          "     --profile compat)",
                          "a finding at or above --fail-on, an invalid file, or (--verify) a mismatch",
-                         "a file, manifest or baseline could not be read or written") +
+                         "a file, manifest or baseline could not be read or written (for a URL: an\n"
+                         "     unreachable server, an HTTP error, any NETWORK_* error)") +
                      R"(
 --fail-on defaults to high: findings that mean a polyglot, a parser differential
 or a loader that can be steered fail the run; medium, low and info findings are
@@ -66,6 +68,16 @@ The index's verdict is the one st-shard check gives (same profile): INVALID for
 a missing or inconsistent shard or a wrong metadata.total_size; a missing
 total_size is an info finding, INVALID with --require-total-size.
 Shards an index names are audited with it, never again as loose files.
+
+FILE may be an http:// or https:// URL: the header is read with the requests
+st-validate URL makes (at most two), then the audit's other reads (the end of
+the file for signatures; the data for --values, --manifest and --verify, 1 MiB
+per request) are range requests pinned to the version first seen, so a file
+replaced meanwhile is NETWORK_OBJECT_CHANGED (exit 2), never audited from two
+versions. The findings are those of st-audit on the same bytes on disk; the
+output names the URL with credentials and token-like query values redacted.
+An index URL is refused: check a remote sharded checkpoint with st-shard check
+INDEX-URL (docs/remote.md).
 
 )" + stguard::cli::directory_operands_help() + R"(
 
@@ -92,10 +104,17 @@ stguard::Status write_manifest(const std::string& path, const audit::FileDigests
   return stguard::cli::write_text_file(path, audit::serialize_manifest(digests));
 }
 
+// A file operand's audit: a URL through the remote layer, a path from disk.
+stguard::Result<audit::AuditReport> audit_operand(const std::string& operand, const audit::AuditOptions& options,
+                                                  const stguard::cli::RemoteFlags& remote) {
+  if (stguard::cli::is_url_operand(operand)) return stguard::cli::audit_url_operand(operand, options, remote);
+  return audit::audit_path(operand, options);
+}
+
 // --verify: digests of FILE against MANIFEST; prints the differences
 // (nothing with format "quiet").
 int run_verify(const std::string& manifest_path, const std::string& path, audit::AuditOptions options,
-               const std::string& format) {
+               const stguard::cli::RemoteFlags& remote, const std::string& format) {
   const bool json_output = format == "json";
   std::ostringstream out;
   auto manifest = audit::read_manifest(manifest_path);
@@ -105,14 +124,14 @@ int run_verify(const std::string& manifest_path, const std::string& path, audit:
     return stguard::cli::kExitUsageOrIo;
   }
   options.compute_digests = true;
-  auto report = audit::audit_path(path, options);
+  auto report = audit_operand(path, options, remote);
   stguard::cli::JsonWriter json;
   json.begin_object();
   json.key("tool").string(kToolName);
   json.key("mode").string("verify");
-  json.key("path").string(path);
+  json.key("path").string(stguard::cli::json_operand(path));
   json.key("manifest").string(manifest_path);
-  const std::string shown = stguard::escape_for_display(path);
+  const std::string shown = stguard::cli::display_operand(path);
   if (!report || report->verdict == audit::Verdict::invalid) {
     const Error& error = report ? *report->error : report.error();
     json.key("status").string(report ? "invalid" : "unreadable");
@@ -186,6 +205,7 @@ struct Settings {
   std::string baseline_in;
   std::string baseline_out;
   bool require_total_size = false;
+  stguard::cli::RemoteFlags remote;
   std::vector<std::string> paths;
 };
 
@@ -224,8 +244,10 @@ void build_app(CLI::App& app, Settings& settings) {
   app.add_flag("--require-total-size", settings.require_total_size,
                "An index without metadata.total_size is invalid, as with st-shard check --require-total-size");
   settings.walk.add_to(app);
+  settings.remote.add_to(app);
   app.add_option("FILE", settings.paths,
-                 "safetensors files, *.index.json indexes of sharded checkpoints, or folders to walk")
+                 "safetensors files, *.index.json indexes of sharded checkpoints, folders to walk, or\n"
+                 "http:// or https:// URLs of safetensors files")
       ->required();
 }
 
@@ -286,7 +308,7 @@ audit::AuditOptions audit_options(const Settings& settings, stguard::cli::Progre
 }
 
 std::vector<AuditedFile> audit_targets(const stguard::cli::TargetList& targets, const audit::AuditOptions& options,
-                                       stguard::cli::ProgressBar& progress) {
+                                       const stguard::cli::RemoteFlags& remote, stguard::cli::ProgressBar& progress) {
   using stguard::cli::Target;
   std::vector<AuditedFile> files;
   for (const Target& target : targets.targets) {
@@ -294,11 +316,17 @@ std::vector<AuditedFile> audit_targets(const stguard::cli::TargetList& targets, 
       files.push_back({target.path, std::nullopt, target.error});
       continue;
     }
-    if (stguard::cli::is_url_operand(target.path)) {  // not audited remotely yet (docs/remote.md); printed redacted
-      files.push_back({stguard::cli::json_operand(target.path), std::nullopt, stguard::cli::url_audit_refusal()});
+    progress.start(stguard::cli::json_operand(target.path));  // a URL is shown redacted
+    if (stguard::cli::is_url_operand(target.path)) {
+      auto report = stguard::cli::audit_url_operand(target.path, options, remote);
+      if (!report) {
+        files.push_back({stguard::cli::json_operand(target.path), std::nullopt, report.error()});
+      } else {
+        files.push_back({stguard::cli::json_operand(target.path), std::move(report).value(), std::nullopt});
+      }
+      progress.finish();
       continue;
     }
-    progress.start(target.path);
     if (target.kind == Target::Kind::index) {
       auto reports = audit::audit_index(target.path, options);
       if (!reports) {
@@ -401,7 +429,7 @@ int main(int argc, char** argv) {
   CLI::App app{"st-audit: findings about safetensors files (polyglots, parser differentials, deceptive names,\n"
                "odd metadata, configs in metadata that run code (Hydra _target_, OmegaConf resolvers),\n"
                "NaN/Inf and other value problems) and SHA-256 integrity manifests. FILE may be a folder\n"
-               "(walked for models).\n\n"
+               "(walked for models) or an http:// or https:// URL.\n\n"
                "The header is always read; tensor data only with --values, --manifest or --verify.",
                std::string(kToolName)};
   Settings settings;
@@ -414,15 +442,15 @@ int main(int argc, char** argv) {
   const audit::AuditOptions options = audit_options(settings, progress);
   const audit::Severity threshold = *audit::severity_from_name(settings.fail_on);
   if (!settings.verify_manifest.empty()) {
-    progress.start(settings.paths.front());
-    const int status = run_verify(settings.verify_manifest, settings.paths.front(), options,
+    progress.start(stguard::cli::json_operand(settings.paths.front()));
+    const int status = run_verify(settings.verify_manifest, settings.paths.front(), options, settings.remote,
                                   settings.quiet ? std::string("quiet") : settings.format);
     progress.finish();
     return status;
   }
 
   const stguard::cli::TargetList targets = stguard::cli::collect_targets(settings.paths, settings.walk_options);
-  std::vector<AuditedFile> files = audit_targets(targets, options, progress);
+  std::vector<AuditedFile> files = audit_targets(targets, options, settings.remote, progress);
   stguard::cli::apply_suppression(suppression, files);
   std::optional<std::string> baseline_problem;
   const bool records_written = write_records(settings, suppression, files, baseline_problem);

@@ -1,7 +1,7 @@
 // The audit's orchestration: read the framing and the header once, parse
 // them with compat (and strict when that is the gate), run the rule passes
 // in a fixed order, and run the data pass when values or digests are asked
-// for. Files and buffers share every step through ByteSource.
+// for. Files, buffers and range readers share every step through ByteSource.
 #include "stguard/audit.hpp"
 
 #include <algorithm>
@@ -211,6 +211,13 @@ Result<AuditReport> audit_bytes(std::span<const std::uint8_t> file, const AuditO
   return guarded([&]() -> Result<AuditReport> {
     const ByteSource source = ByteSource::from_memory(file);
     return run_audit(source, "<memory>", options);
+  });
+}
+
+Result<AuditReport> audit_reader(const RangeReader& reader, std::string name, const AuditOptions& options) noexcept {
+  return guarded([&]() -> Result<AuditReport> {
+    const ByteSource source = ByteSource::from_reader(reader);
+    return run_audit(source, std::move(name), options);
   });
 }
 

@@ -18,6 +18,12 @@ ByteSource ByteSource::from_memory(std::span<const std::uint8_t> bytes) noexcept
   return ByteSource(bytes, -1, bytes.size());
 }
 
+ByteSource ByteSource::from_reader(const RangeReader& reader) noexcept {
+  ByteSource source({}, -1, reader.size());
+  source.reader_ = &reader;
+  return source;
+}
+
 Result<ByteSource> ByteSource::open(const std::string& path) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -35,12 +41,13 @@ Result<ByteSource> ByteSource::open(const std::string& path) {
 }
 
 ByteSource::ByteSource(ByteSource&& other) noexcept
-    : memory_(other.memory_), fd_(std::exchange(other.fd_, -1)), size_(other.size_) {}
+    : memory_(other.memory_), reader_(other.reader_), fd_(std::exchange(other.fd_, -1)), size_(other.size_) {}
 
 ByteSource& ByteSource::operator=(ByteSource&& other) noexcept {
   if (this != &other) {
     if (fd_ >= 0) ::close(fd_);
     memory_ = other.memory_;
+    reader_ = other.reader_;
     fd_ = std::exchange(other.fd_, -1);
     size_ = other.size_;
   }
@@ -58,6 +65,11 @@ Result<std::span<const std::uint8_t>> ByteSource::view(std::uint64_t offset, std
                       "audit read of " + std::to_string(length) + " bytes at " + std::to_string(offset) +
                           " lies outside the file",
                       offset);
+  }
+  if (reader_ != nullptr) {
+    scratch.resize(length);
+    if (Status status = reader_->read(offset, scratch); !status) return status.error();
+    return std::span<const std::uint8_t>(scratch.data(), length);
   }
   if (fd_ < 0) {
     ByteCursor cursor(memory_);

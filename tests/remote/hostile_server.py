@@ -7,15 +7,21 @@ within its time limit. The served file is a valid safetensors file whose
 header is longer than the first request's 64 KiB read-ahead, so validating
 it needs the second, pinned request.
 
-Usage: hostile_server.py PORT_FILE [--other]
+Usage: hostile_server.py PORT_FILE [--tls CERT KEY] [--slow-root DIR --delay-ms MS]
   Binds 127.0.0.1 on a free port and writes the port to PORT_FILE once it
-  listens. Appends one line per request to PORT_FILE.auth: the path and
+  listens. With --tls it speaks HTTPS with that certificate and key (the
+  TLS tests: a self-signed certificate the client must be told to trust).
+  With --slow-root, /slow/PATH serves DIR/PATH honestly (ranges, a stable
+  ETag) after waiting MS milliseconds per request: a network round trip on
+  loopback, for bench/remote_bench.sh's parallel shard check. Appends one line per request to PORT_FILE.auth: the path and
   whether it carried credentials ("PATH credentials" or "PATH none"; any of
   Authorization, X-Api-Key), so a test can check what a redirect's target
   received.
 """
+import argparse
 import json
 import os
+import ssl
 import struct
 import sys
 import threading
@@ -45,6 +51,22 @@ _large_header = json.dumps({"big": {"dtype": "U8", "shape": [LARGE_DATA], "data_
 _large_header += b" " * (-len(_large_header) % 8)
 LARGE_PREFIX = struct.pack("<Q", len(_large_header)) + _large_header
 AUTH_LOG = None
+SLOW_ROOT = None
+DELAY_SECONDS = 0.0
+
+
+def make_data_file(pattern):
+    """A valid file with one 4 MiB F32 tensor: its data is read in 1 MiB range requests."""
+    header = json.dumps({"w": {"dtype": "F32", "shape": [1 << 20], "data_offsets": [0, 4 << 20]}}).encode()
+    header += b" " * (-len(header) % 8)
+    return struct.pack("<Q", len(header)) + header + pattern * ((4 << 20) // len(pattern))
+
+
+DATA_FILE = make_data_file(bytes(range(1, 256)) + b"\x01")
+DATA_FILE_B = make_data_file(bytes(range(255, 0, -1)) + b"\x01")  # same size, other bytes
+# Requests longer than this are data reads (st-audit --values, digests); the
+# header and the signature probes at the end of the file ask for less.
+DATA_READ_BYTES = 100_000
 
 
 def parse_range(value, size):
@@ -88,7 +110,7 @@ class Handler(BaseHTTPRequestHandler):
         with Handler.lock, open(AUTH_LOG, "a") as log:
             log.write(f"{self.path} {'credentials' if carried else 'none'}\n")
         path = self.path.split("?", 1)[0]
-        route = ROUTES.get(path)
+        route = slow if SLOW_ROOT and path.startswith("/slow/") else ROUTES.get(path)
         if route is None:
             self.send_error(404)
             return
@@ -232,6 +254,73 @@ def ignore_range_large(h):
         h.wfile.write(chunk)
 
 
+def data_read(h):
+    """Whether this request is one of the 1 MiB data reads of DATA_FILE."""
+    first, last = parse_range(h.headers.get("Range", "bytes=0-"), len(DATA_FILE))
+    return last - first + 1 > DATA_READ_BYTES
+
+
+def data_ignores_range(h):
+    # Header and probes as asked; the data reads get 200 and the whole file.
+    if data_read(h):
+        h.send_whole(DATA_FILE)
+    else:
+        h.send_range(DATA_FILE, etag='"d1"')
+
+
+def data_wrong_range(h):
+    # The data reads get a Content-Range one byte later than asked (and those bytes).
+    first, last = parse_range(h.headers.get("Range", "bytes=0-"), len(DATA_FILE))
+    if data_read(h):
+        h.send_range(DATA_FILE, etag='"d1"', content_range=f"bytes {first + 1}-{last + 1}/{len(DATA_FILE)}",
+                     payload=DATA_FILE[first + 1:last + 2])
+    else:
+        h.send_range(DATA_FILE, etag='"d1"')
+
+
+def data_changed(h):
+    # The file is replaced once its data is read: other bytes, another ETag (If-Match ignored).
+    if data_read(h):
+        h.send_range(DATA_FILE_B, etag='"d2"')
+    else:
+        h.send_range(DATA_FILE, etag='"d1"')
+
+
+def data_good(h):
+    h.send_range(DATA_FILE, etag='"d1"')
+
+
+def slow(h):
+    """DIR/PATH after the per-request delay: ranges honoured, ETag from size and mtime."""
+    time.sleep(DELAY_SECONDS)
+    root = os.path.realpath(SLOW_ROOT)
+    target = os.path.realpath(os.path.join(root, h.path.split("?", 1)[0][len("/slow/"):]))
+    if not target.startswith(root + os.sep) or not os.path.isfile(target):
+        h.send_error(404)
+        return
+    info = os.stat(target)
+    etag = f'"{info.st_size}-{info.st_mtime_ns}"'
+    with open(target, "rb") as f:
+        if h.headers.get("Range") is None:
+            body = f.read()  # an index: small (the models are asked for by range)
+            h.send_response(200)
+            h.send_header("Content-Length", str(len(body)))
+            h.send_header("ETag", etag)
+            h.end_headers()
+            h.wfile.write(body)
+            return
+        # Only the range is read: the models are sparse files of many GB.
+        first, last = parse_range(h.headers["Range"], info.st_size)
+        f.seek(first)
+        payload = f.read(last - first + 1)
+    h.send_response(206)
+    h.send_header("Content-Range", f"bytes {first}-{last}/{info.st_size}")
+    h.send_header("Content-Length", str(len(payload)))
+    h.send_header("ETag", etag)
+    h.end_headers()
+    h.wfile.write(payload)
+
+
 def server_error(h):
     h.send_error(500)
 
@@ -255,11 +344,18 @@ ROUTES = {
     "/gzip": gzip,
     "/500": server_error,
     "/ignore-range-large": ignore_range_large,
+    "/data-good": data_good,
+    "/data-ignores-range": data_ignores_range,
+    "/data-wrong-range": data_wrong_range,
+    "/data-changed": data_changed,
 }
 
 
 class QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    # The default backlog of 5 drops connections beyond it, which the client
+    # retries a second later: 8 parallel shard fetches would measure that.
+    request_queue_size = 64
 
     def handle_error(self, request, client_address):
         # Clients hang up on most routes on purpose: not worth a traceback.
@@ -268,13 +364,24 @@ class QuietServer(ThreadingHTTPServer):
 
 
 def main():
-    global AUTH_LOG
-    port_file = sys.argv[1]
-    AUTH_LOG = port_file + ".auth"
+    global AUTH_LOG, SLOW_ROOT, DELAY_SECONDS
+    parser = argparse.ArgumentParser()
+    parser.add_argument("port_file")
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    parser.add_argument("--slow-root")
+    parser.add_argument("--delay-ms", type=float, default=0.0)
+    args = parser.parse_args()
+    AUTH_LOG = args.port_file + ".auth"
+    SLOW_ROOT = args.slow_root
+    DELAY_SECONDS = args.delay_ms / 1000.0
     server = QuietServer(("127.0.0.1", 0), Handler)
-    with open(port_file + ".tmp", "w") as out:
+    if args.tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*args.tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    with open(args.port_file + ".tmp", "w") as out:
         out.write(str(server.server_address[1]))
-    os.rename(port_file + ".tmp", port_file)
+    os.rename(args.port_file + ".tmp", args.port_file)
     server.serve_forever()
 
 

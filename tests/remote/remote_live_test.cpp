@@ -4,6 +4,7 @@
 // tests/remote/with_servers.sh, which starts the servers and sets
 // STGUARD_TEST_* (ctest: remote_live).
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -59,22 +60,28 @@ std::string read_text(const std::string& path) {
   return text.str();
 }
 
-// The requests nginx logged for `uri`: how many, and their body bytes.
-std::pair<int, std::uint64_t> nginx_log_for(const std::string& uri) {
-  std::istringstream log(read_text(server("STGUARD_TEST_NGINX_LOG")));
-  std::string line;
+// The requests nginx logged for `uri`: how many, their body bytes, the largest body.
+struct LoggedRequests {
   int requests = 0;
   std::uint64_t bytes = 0;
+  std::uint64_t largest = 0;
+};
+
+LoggedRequests nginx_log_for(const std::string& uri) {
+  std::istringstream log(read_text(server("STGUARD_TEST_NGINX_LOG")));
+  std::string line;
+  LoggedRequests logged;
   while (std::getline(log, line)) {
     std::istringstream fields(line);
     std::string logged_uri, status;
     std::uint64_t sent = 0;
     fields >> logged_uri >> status >> sent;
     if (logged_uri != uri) continue;
-    ++requests;
-    bytes += sent;
+    ++logged.requests;
+    logged.bytes += sent;
+    logged.largest = std::max(logged.largest, sent);
   }
-  return {requests, bytes};
+  return logged;
 }
 
 void check_same_verdict(const Result<Header>& local, const Result<Header>& remote_result) {
@@ -143,8 +150,8 @@ TEST_CASE("an 8 GiB model is judged from under 1 MiB, in 2 requests at most, in 
   CHECK(elapsed < 1000.0);  // loopback: a few ms (docs/PERFORMANCE.md), generous for sanitizers
   // nginx's own count of what it sent.
   const auto after = nginx_log_for("/big.safetensors");
-  CHECK(after.first - before.first <= 2);
-  CHECK(after.second - before.second < (1u << 20));
+  CHECK(after.requests - before.requests <= 2);
+  CHECK(after.bytes - before.bytes < (1u << 20));
 
   // A tensor's bytes on request, pinned to the validated version (the file is sparse: zeros).
   auto norm = file->read_tensor("model.norm.weight");
@@ -423,4 +430,183 @@ TEST_CASE("the tools take URLs: verdicts, exit statuses 0/1/2, redacted names", 
   CHECK(result.out.find(": OK (4 shards, 8 tensors") != std::string::npos);
   result = test::run_tool("st-shard", {"check", nginx + "/shards-missing/model.safetensors.index.json"});
   CHECK(result.exit_status == 2);
+}
+
+namespace {
+
+// st-audit's JSON report without its "path" lines and the findings'
+// fingerprints (which hash the path as given, for baselines): what must not
+// depend on where the bytes came from.
+std::string without_paths(const std::string& json) {
+  std::istringstream lines(json);
+  std::string line, kept;
+  while (std::getline(lines, line)) {
+    if (line.find("\"path\": ") == std::string::npos && line.find("\"fingerprint\": ") == std::string::npos) {
+      kept += line + "\n";
+    }
+  }
+  return kept;
+}
+
+// A file whose data the value rules and digests have work on: NaN and Inf,
+// an all-zero tensor, two identical tensors, 200 tiny tensors, and one of
+// 3 MiB (several 1 MiB data reads).
+std::filesystem::path write_data_model(const std::filesystem::path& path) {
+  std::string header = "{";
+  std::vector<std::uint8_t> data;
+  const auto add = [&](const std::string& name, const std::string& dtype, std::vector<std::uint8_t> bytes,
+                       std::uint64_t elements) {
+    if (header.size() > 1) header += ",";
+    header += "\"" + name + "\":{\"dtype\":\"" + dtype + "\",\"shape\":[" + std::to_string(elements) +
+              "],\"data_offsets\":[" + std::to_string(data.size()) + "," + std::to_string(data.size() + bytes.size()) +
+              "]}";
+    data.insert(data.end(), bytes.begin(), bytes.end());
+  };
+  std::vector<std::uint8_t> big(3u << 20U);
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<std::uint8_t>((i * 7 + 3) & 0x3f);
+  add("big", "U8", big, big.size());
+  add("nan_inf", "F32", {0x00, 0x00, 0xc0, 0x7f, 0x00, 0x00, 0x80, 0x7f, 0x00, 0x00, 0x80, 0x3f, 0, 0, 0, 0}, 4);
+  add("zeros", "F32", std::vector<std::uint8_t>(64, 0), 16);
+  add("twin_a", "U8", {1, 2, 3, 4, 5, 6, 7, 8}, 8);
+  add("twin_b", "U8", {1, 2, 3, 4, 5, 6, 7, 8}, 8);
+  for (int i = 0; i < 200; ++i) {
+    add("tiny." + std::to_string(i), "U8", {static_cast<std::uint8_t>(i), static_cast<std::uint8_t>(i + 1)}, 2);
+  }
+  header += "}";
+  const auto bytes = test::make_file(header, data);
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("st-audit gives every corpus file the same JSON report over HTTP as from disk", "[.][remote-live]") {
+  const std::string base = server("STGUARD_TEST_NGINX") + "/corpus/";
+  const auto corpus = std::filesystem::path(STGUARD_SOURCE_DIR) / "corpus";
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".safetensors") continue;
+    const std::string name = entry.path().filename().string();
+    INFO(name);
+    const auto local = test::run_tool("st-audit", {"--format", "json", "--no-progress", entry.path().string()});
+    const auto remote_run = test::run_tool("st-audit", {"--format", "json", "--no-progress", base + percent_encoded(name)});
+    CHECK(remote_run.exit_status == local.exit_status);
+    CHECK(without_paths(remote_run.out) == without_paths(local.out));
+    CHECK(remote_run.out.find("\"path\": \"" + base + percent_encoded(name) + "\"") != std::string::npos);
+    ++files;
+  }
+  CHECK(files >= 100);
+}
+
+TEST_CASE("st-audit --values and --manifest over HTTP equal the local results; --verify works on a URL",
+          "[.][remote-live]") {
+  const std::string root = server("STGUARD_TEST_NGINX_ROOT");
+  const auto local = write_data_model(std::filesystem::path(root) / "audit-data.safetensors");
+  std::vector<std::pair<std::string, std::string>> files = {
+      {local.string(), server("STGUARD_TEST_NGINX") + "/audit-data.safetensors"}};
+  const auto corpus = std::filesystem::path(STGUARD_SOURCE_DIR) / "corpus";
+  for (const char* name : {"y_two_tensors.safetensors", "y_single_f32.safetensors"}) {
+    if (std::filesystem::exists(corpus / name)) {
+      files.emplace_back((corpus / name).string(), server("STGUARD_TEST_NGINX") + "/corpus/" + name);
+    }
+  }
+  const test::TempDir temp;
+  for (const auto& [path, url] : files) {
+    INFO(path);
+    const auto local_values = test::run_tool("st-audit", {"--values", "--format", "json", path});
+    const auto remote_values = test::run_tool("st-audit", {"--values", "--format", "json", url});
+    CHECK(local_values.exit_status == 0);
+    CHECK(remote_values.exit_status == local_values.exit_status);
+    CHECK(without_paths(remote_values.out) == without_paths(local_values.out));
+    CHECK(remote_values.err.empty());  // no progress bar: standard error is not a terminal
+
+    const std::string local_manifest = (temp.path() / "local.json").string();
+    const std::string remote_manifest = (temp.path() / "remote.json").string();
+    REQUIRE(test::run_tool("st-audit", {"--manifest", local_manifest, path}).exit_status == 0);
+    REQUIRE(test::run_tool("st-audit", {"--manifest", remote_manifest, url}).exit_status == 0);
+    CHECK(read_text(remote_manifest) == read_text(local_manifest));
+    CHECK(read_text(local_manifest).find("\"sha256\"") != std::string::npos);
+
+    const auto verified = test::run_tool("st-audit", {"--verify", local_manifest, url});
+    CHECK(verified.exit_status == 0);
+    CHECK(verified.out.find(": OK against") != std::string::npos);
+  }
+  // The report names the URL redacted, in text and JSON, and on standard error too.
+  const std::string secret_url = files.front().second + "?access_token=s3cr3t-t0ken";
+  for (const char* format : {"text", "json"}) {
+    const auto named = test::run_tool("st-audit", {"--values", "--format", format, secret_url});
+    CHECK(named.exit_status == 0);
+    CHECK(named.out.find("access_token=REDACTED") != std::string::npos);
+    CHECK(named.out.find("s3cr3t") == std::string::npos);
+    CHECK(named.err.find("s3cr3t") == std::string::npos);
+  }
+  // The values were seen: the NaN/Inf, zero and twin tensors of the data model are findings.
+  const auto values = test::run_tool("st-audit", {"--values", files.front().second});
+  CHECK(values.out.find("nan_inf") != std::string::npos);
+  CHECK(values.out.find("zeros") != std::string::npos);
+  CHECK(values.out.find("twin_b") != std::string::npos);
+  // A data read is at most 1 MiB: the 3 MiB tensor took several requests, none of them larger.
+  const LoggedRequests data_reads = nginx_log_for("/audit-data.safetensors");
+  CHECK(data_reads.requests > 3);
+  CHECK(data_reads.largest <= (1u << 20U));
+}
+
+TEST_CASE("st-audit URL: data reads that are not the range asked for, or of another version, exit 2",
+          "[.][remote-live]") {
+  const std::string hostile = server("STGUARD_TEST_HOSTILE");
+  // Each route answers the header and signature probes correctly, so the
+  // header-level audit passes; only the data reads misbehave.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"/data-ignores-range", "NETWORK_OBJECT_CHANGED"},  // 200 to an If-Range request: another version
+      {"/data-wrong-range", "NETWORK_RANGE_NOT_HONOURED"},
+      {"/data-changed", "NETWORK_OBJECT_CHANGED"},
+  };
+  CHECK(test::run_tool("st-audit", {"--values", hostile + "/data-good"}).exit_status == 0);
+  const test::TempDir temp;
+  const std::string manifest = (temp.path() / "manifest.json").string();
+  for (const auto& [route, code] : cases) {
+    INFO(route);
+    CHECK(test::run_tool("st-audit", {hostile + route}).exit_status == 0);
+    for (const std::vector<std::string>& flags :
+         {std::vector<std::string>{"--values"}, std::vector<std::string>{"--manifest", manifest}}) {
+      std::vector<std::string> args = flags;
+      args.push_back(hostile + route);
+      const auto result = test::run_tool("st-audit", args);
+      CHECK(result.exit_status == 2);
+      CHECK(result.out.find(code) != std::string::npos);
+    }
+  }
+  // A server that ignores Range altogether: the header is read, the end of the file cannot be.
+  const auto whole = test::run_tool("st-audit", {hostile + "/ignore-range"});
+  CHECK(whole.exit_status == 2);
+  CHECK(whole.out.find("NETWORK_RANGE_NOT_HONOURED") != std::string::npos);
+}
+
+TEST_CASE("TLS on loopback: an untrusted certificate is NETWORK_TLS (exit 2); --ca-file trusts it",
+          "[.][remote-live]") {
+  const std::string tls = server("STGUARD_TEST_TLS");
+  const std::string ca = server("STGUARD_TEST_TLS_CA");
+  // The system store does not know the test's self-signed certificate.
+  const auto refused = validate_url(tls + "/small");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::network_tls);
+  RemoteOptions trusting;
+  trusting.ca_file = ca;
+  CHECK(validate_url(tls + "/small", Options::strict(), trusting).ok());
+  // Verification stays on with --ca-file: a CA file that is not this certificate still fails.
+  RemoteOptions other_ca;
+  other_ca.ca_file = std::string(STGUARD_SOURCE_DIR) + "/corpus/MANIFEST.tsv";  // not a PEM at all
+  CHECK(validate_url(tls + "/small", Options::strict(), other_ca).error().code == ErrorCode::network_tls);
+
+  auto result = test::run_tool("st-validate", {tls + "/small"});
+  CHECK(result.exit_status == 2);
+  CHECK(result.out.find("NETWORK_TLS") != std::string::npos);
+  result = test::run_tool("st-validate", {"--ca-file", ca, tls + "/small"});
+  CHECK(result.exit_status == 0);
+  result = test::run_tool("st-audit", {"--values", "--ca-file", ca, tls + "/data-good"});
+  CHECK(result.exit_status == 0);
+  result = test::run_tool("st-audit", {tls + "/data-good"});
+  CHECK(result.exit_status == 2);
+  CHECK(result.out.find("NETWORK_TLS") != std::string::npos);
 }

@@ -1,12 +1,16 @@
 // The parts of remote validation that need no server: URL recognition and
 // redaction, Content-Range parsing, the response parser's verdicts on every
 // kind of answer, and the refusal of unusable options before any request.
+#include <curl/curl.h>
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "remote/http_response.hpp"
+#include "remote/transport.hpp"
 #include "stguard/remote.hpp"
 #include "support/run_tool.hpp"
 
@@ -239,7 +243,7 @@ TEST_CASE("a failed open gives a RemoteFile whose reads fail with the same error
   CHECK(file->header().tensor_count() == 0);
 }
 
-TEST_CASE("the tools' URL flags show the library's defaults, and st-audit refuses URLs, redacted", "[remote][cli]") {
+TEST_CASE("the tools' URL flags show the library's defaults; st-audit names a URL redacted", "[remote][cli]") {
   const auto help = test::run_tool("st-validate", {"--help"});
   REQUIRE(help.exit_status == 0);
   const RemoteOptions defaults;
@@ -249,11 +253,53 @@ TEST_CASE("the tools' URL flags show the library's defaults, and st-audit refuse
         std::string::npos);
   CHECK(help.out.find("--read-ahead UINT:BYTES=" + std::to_string(defaults.read_ahead)) != std::string::npos);
   CHECK(test::run_tool("st-shard", {"check", "--help"}).out.find("--connections") != std::string::npos);
+  CHECK(test::run_tool("st-audit", {"--help"}).out.find("Remote files (URLs)") != std::string::npos);
 
+  // Port 9 on loopback refuses the connection: could not read, exit 2.
   const auto audit = test::run_tool("st-audit", {"https://user:pw@127.0.0.1:9/m.safetensors?token=t0k"});
   CHECK(audit.exit_status == 2);
-  CHECK(audit.out.find("INVALID_ARGUMENT") != std::string::npos);
+  CHECK(audit.out.find("NETWORK_CONNECT") != std::string::npos);
   CHECK(audit.out.find("https://***@127.0.0.1:9/m.safetensors?token=REDACTED") != std::string::npos);
   CHECK(audit.out.find("t0k") == std::string::npos);
   CHECK(audit.out.find(":pw@") == std::string::npos);
+  // A sharded checkpoint behind a URL is st-shard check's, refused before any request.
+  const auto index = test::run_tool("st-audit", {"http://127.0.0.1:9/model.safetensors.index.json"});
+  CHECK(index.exit_status == 2);
+  CHECK(index.out.find("INVALID_ARGUMENT") != std::string::npos);
+  CHECK(index.out.find("st-shard check") != std::string::npos);
+}
+
+TEST_CASE("a failed RemoteObject open reads nothing, with the open's error", "[remote]") {
+  auto object = RemoteObject::open("gopher://127.0.0.1/x");
+  REQUIRE_FALSE(object.ok());
+  CHECK(object.error().code == ErrorCode::invalid_argument);
+  std::uint8_t byte = 0;
+  CHECK(object->read_into(0, std::span<std::uint8_t>(&byte, 1)).error().code == ErrorCode::invalid_argument);
+  CHECK(object->file_size() == 0);
+  CHECK(object->prefix().empty());
+}
+
+// The DNS failure needs a resolver, which the loopback-only tests cannot use:
+// the mapping from libcurl's results is checked here instead (the live tests
+// provoke connect, TLS, timeout and the protocol errors for real).
+TEST_CASE("libcurl results map to the documented NETWORK_* codes", "[remote]") {
+  const std::vector<std::pair<CURLcode, ErrorCode>> expected = {
+      {CURLE_COULDNT_RESOLVE_HOST, ErrorCode::network_dns},
+      {CURLE_COULDNT_RESOLVE_PROXY, ErrorCode::network_dns},
+      {CURLE_COULDNT_CONNECT, ErrorCode::network_connect},
+      {CURLE_OPERATION_TIMEDOUT, ErrorCode::network_timeout},
+      {CURLE_PEER_FAILED_VERIFICATION, ErrorCode::network_tls},
+      {CURLE_SSL_CONNECT_ERROR, ErrorCode::network_tls},
+      {CURLE_SSL_CACERT_BADFILE, ErrorCode::network_tls},
+      {CURLE_TOO_MANY_REDIRECTS, ErrorCode::network_too_many_redirects},
+      {CURLE_BAD_CONTENT_ENCODING, ErrorCode::network_encoding_refused},
+      {CURLE_UNSUPPORTED_PROTOCOL, ErrorCode::invalid_argument},
+      {CURLE_OUT_OF_MEMORY, ErrorCode::out_of_memory},
+      {CURLE_PARTIAL_FILE, ErrorCode::network_protocol},
+      {CURLE_RECV_ERROR, ErrorCode::network_protocol},
+  };
+  for (const auto& [curl_result, code] : expected) {
+    INFO("CURLcode " << static_cast<int>(curl_result));
+    CHECK(stguard::remote::detail::error_code_for_curl(curl_result) == code);
+  }
 }

@@ -7,7 +7,8 @@
 #     sparse file with a 7B-class header as /big.safetensors, and redirect
 #     chains /r/N/PATH (N redirects, nginx `return 302`, then PATH);
 #   - two hostile servers (tests/remote/hostile_server.py), the second the
-#     other origin a redirect leads to.
+#     other origin a redirect leads to, and a third speaking HTTPS with a
+#     self-signed certificate for 127.0.0.1 made here by `openssl req`.
 # The command sees:
 #   STGUARD_TEST_NGINX=http://127.0.0.1:PORT   STGUARD_TEST_NGINX_LOG=access log
 #     (one line per request: URI, status, body bytes sent, Range header)
@@ -15,6 +16,8 @@
 #   STGUARD_TEST_HOSTILE=http://127.0.0.1:PORT STGUARD_TEST_HOSTILE_OTHER=...
 #   STGUARD_TEST_HOSTILE_AUTH_LOG, STGUARD_TEST_HOSTILE_OTHER_AUTH_LOG (one line
 #     per request: path, then "credentials" or "none")
+#   STGUARD_TEST_TLS=https://127.0.0.1:PORT (the hostile routes over TLS)
+#   STGUARD_TEST_TLS_CA: the certificate it presents (PEM), to pass as --ca-file
 # Proxies are switched off for the command (loopback must stay loopback).
 # Usage: tests/remote/with_servers.sh COMMAND [ARG...]
 set -euo pipefail
@@ -116,7 +119,8 @@ done
 
 start_hostile() {
   local port_file=$1 tries=0
-  python3 "$here/hostile_server.py" "$port_file" &
+  shift
+  python3 "$here/hostile_server.py" "$port_file" "$@" &
   pids+=($!)
   until [ -s "$port_file" ]; do
     tries=$((tries + 1))
@@ -127,6 +131,10 @@ start_hostile() {
 }
 start_hostile "$work/hostile.port"
 start_hostile "$work/other.port"
+# A certificate for IP 127.0.0.1 that no system store trusts.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+  -keyout "$work/tls-key.pem" -out "$work/tls-cert.pem" 2>/dev/null
+start_hostile "$work/tls.port" --tls "$work/tls-cert.pem" "$work/tls-key.pem"
 
 export STGUARD_TEST_NGINX="http://127.0.0.1:$nginx_port"
 export STGUARD_TEST_NGINX_LOG="$work/access.log"
@@ -135,4 +143,6 @@ export STGUARD_TEST_HOSTILE="http://127.0.0.1:$(cat "$work/hostile.port")"
 export STGUARD_TEST_HOSTILE_OTHER="http://127.0.0.1:$(cat "$work/other.port")"
 export STGUARD_TEST_HOSTILE_AUTH_LOG="$work/hostile.port.auth"
 export STGUARD_TEST_HOSTILE_OTHER_AUTH_LOG="$work/other.port.auth"
+export STGUARD_TEST_TLS="https://127.0.0.1:$(cat "$work/tls.port")"
+export STGUARD_TEST_TLS_CA="$work/tls-cert.pem"
 "$@"

@@ -18,7 +18,8 @@ const CLI::Validator kByteCount(
     },
     "BYTES");
 
-#if STGUARD_CLI_HAVE_REMOTE
+}  // namespace
+
 remote::RemoteOptions remote_options(const RemoteFlags& flags) {
   const auto milliseconds = [](double seconds) {
     return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
@@ -36,13 +37,10 @@ remote::RemoteOptions remote_options(const RemoteFlags& flags) {
   options.read_ahead = flags.read_ahead;
   return options;
 }
-#else
-Error built_without_remote() {
+
+Error url_support_missing() {
   return make_error(ErrorCode::invalid_argument, "this build has no URL support (it was built without libcurl)");
 }
-#endif
-
-}  // namespace
 
 void RemoteFlags::add_to(CLI::App& app, bool with_connections) {
   const std::string group = "Remote files (URLs)";
@@ -59,41 +57,22 @@ void RemoteFlags::add_to(CLI::App& app, bool with_connections) {
       ->type_name("FILE")
       ->check(CLI::ExistingFile)
       ->group(group);
-  app.add_option("--connect-timeout", connect_timeout_seconds, "Seconds to establish a connection")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str()
-      ->group(group);
-  app.add_option("--timeout", timeout_seconds, "Seconds for all the requests of one file, redirects included")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str()
-      ->group(group);
-  app.add_option("--low-speed-limit", low_speed_limit,
-                 "Abort a transfer slower than this many bytes/second for --low-speed-time (0: off)")
-      ->check(kByteCount)
-      ->capture_default_str()
-      ->group(group);
-  app.add_option("--low-speed-time", low_speed_time_seconds, "Seconds below --low-speed-limit before aborting")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str()
-      ->group(group);
-  app.add_option("--max-redirects", max_redirects, "Redirects followed per request")
-      ->check(CLI::Range(0u, 100u))
-      ->capture_default_str()
-      ->group(group);
-  app.add_option("--max-bytes", max_bytes, "Most response bytes read for one file, all requests together")
-      ->check(kByteCount)
-      ->capture_default_str()
-      ->group(group);
-  app.add_option("--read-ahead", read_ahead, "Bytes asked for after the first 8 in the first request")
-      ->check(kByteCount)
-      ->capture_default_str()
-      ->group(group);
-  if (with_connections) {
-    app.add_option("--connections", connections, "Shards fetched at once (URL index)")
-        ->check(CLI::Range(1u, 64u))
-        ->capture_default_str()
-        ->group(group);
-  }
+  // Every number flag: checked, its default shown, in the URL group.
+  const auto number = [&](const std::string& name, auto& value, const std::string& help, const CLI::Validator& check) {
+    app.add_option(name, value, help)->check(check)->capture_default_str()->group(group);
+  };
+  number("--connect-timeout", connect_timeout_seconds, "Seconds to establish a connection", CLI::NonNegativeNumber);
+  number("--timeout", timeout_seconds, "Seconds for all the requests of one file, redirects included",
+         CLI::NonNegativeNumber);
+  number("--low-speed-limit", low_speed_limit,
+         "Abort a transfer slower than this many bytes/second for --low-speed-time (0: off)", kByteCount);
+  number("--low-speed-time", low_speed_time_seconds, "Seconds below --low-speed-limit before aborting",
+         CLI::NonNegativeNumber);
+  number("--max-redirects", max_redirects, "Redirects followed per request", CLI::Range(0u, 100u));
+  number("--max-bytes", max_bytes, "Most response bytes for one operation (a file's header, or one data read), all its\n"
+         "requests together", kByteCount);
+  number("--read-ahead", read_ahead, "Bytes asked for after the first 8 in the first request", kByteCount);
+  if (with_connections) number("--connections", connections, "Shards fetched at once (URL index)", CLI::Range(1u, 64u));
 }
 
 bool is_url_operand(std::string_view operand) noexcept {
@@ -118,7 +97,7 @@ Result<Header> validate_url_operand(const std::string& url, const Options& optio
   return remote::validate_url(url, options, remote_options(flags));
 #else
   (void)url, (void)options, (void)flags;
-  return built_without_remote();
+  return url_support_missing();
 #endif
 }
 
@@ -136,14 +115,8 @@ Result<std::vector<std::uint8_t>> fetch_tensor_operand(const std::string& url, c
   return std::move(slice->bytes);
 #else
   (void)url, (void)options, (void)flags, (void)name, (void)slice_spec;
-  return built_without_remote();
+  return url_support_missing();
 #endif
-}
-
-Error url_audit_refusal() {
-  return make_error(ErrorCode::invalid_argument,
-                    "st-audit does not audit URLs yet: judge the file with st-validate URL, or download it and "
-                    "audit the copy (docs/remote.md)");
 }
 
 Result<CheckedShardSet> check_shard_index_url_operand(const std::string& url, const ShardCheckOptions& options,
@@ -152,7 +125,7 @@ Result<CheckedShardSet> check_shard_index_url_operand(const std::string& url, co
   return remote::check_shard_index_url(url, options, remote_options(flags), flags.connections);
 #else
   (void)url, (void)options, (void)flags;
-  return built_without_remote();
+  return url_support_missing();
 #endif
 }
 

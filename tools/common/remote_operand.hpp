@@ -62,9 +62,10 @@ struct RemoteFlags {
 [[nodiscard]] Result<std::vector<std::uint8_t>> fetch_tensor_operand(const std::string& url, const Options& options,
                                                                     const RemoteFlags& flags, const std::string& name,
                                                                     const std::string* slice_spec);
-// st-audit's answer to a URL operand: INVALID_ARGUMENT (the audit reads
-// files only, for now).
-[[nodiscard]] Error url_audit_refusal();
+// The library's options for the flags given.
+[[nodiscard]] remote::RemoteOptions remote_options(const RemoteFlags& flags);
+// What a URL operand gets from a build without libcurl: INVALID_ARGUMENT.
+[[nodiscard]] Error url_support_missing();
 // check_shard_index for an index URL (stguard::remote::check_shard_index_url).
 [[nodiscard]] Result<CheckedShardSet> check_shard_index_url_operand(const std::string& url,
                                                                     const ShardCheckOptions& options,

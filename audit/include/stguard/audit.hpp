@@ -108,6 +108,26 @@ struct AuditReport {
 [[nodiscard]] Result<AuditReport> audit_bytes(std::span<const std::uint8_t> file,
                                               const AuditOptions& options = {}) noexcept;
 
+// A file's bytes read by range from a place the audit library knows nothing
+// about: the remote layer implements it over HTTP range requests (st-audit
+// URL, docs/remote.md), so this library never links libcurl.
+class RangeReader {
+ public:
+  virtual ~RangeReader() = default;
+  // The file's size, fixed for the reader's life.
+  [[nodiscard]] virtual std::uint64_t size() const noexcept = 0;
+  // Fills `out` with the bytes at [offset, offset + out.size()), a range the
+  // audit keeps inside size(); an error (any code) fails the audit with it.
+  // Data reads are at most 1 MiB each. Called from several threads at once.
+  [[nodiscard]] virtual Status read(std::uint64_t offset, std::span<std::uint8_t> out) const noexcept = 0;
+};
+
+// Audits the file `reader` reads, reporting it as `name` (the report's
+// path): the same report audit_path gives for the same bytes. The Result is
+// an error when a read fails (the reader's own error), or out_of_memory.
+[[nodiscard]] Result<AuditReport> audit_reader(const RangeReader& reader, std::string name,
+                                               const AuditOptions& options = {}) noexcept;
+
 // Audits a sharded checkpoint: the index at `index_path`
 // (model.safetensors.index.json) and every shard it names, in the index's
 // folder. The first report is the index's own (cross-check findings

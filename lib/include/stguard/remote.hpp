@@ -147,6 +147,40 @@ class RemoteFile {
   std::unique_ptr<State> state_;
 };
 
+// A remote file's bytes, not judged: for callers that judge them
+// themselves (st-audit, whose audit parses with its own profiles and also
+// looks at invalid files). open() makes the requests RemoteFile::open makes
+// (the first range, and the rest of the header when it is longer than the
+// read-ahead; `framing` bounds N exactly as validation would) and keeps
+// those leading bytes; an invalid file is not an error here.
+class RemoteObject {
+ public:
+  [[nodiscard]] static Result<RemoteObject> open(const std::string& url, const Options& framing = Options::strict(),
+                                                 const RemoteOptions& remote = {}) noexcept;
+
+  RemoteObject(RemoteObject&&) noexcept;
+  RemoteObject& operator=(RemoteObject&&) noexcept;
+  ~RemoteObject();
+
+  // The size the server reported (Content-Range, or Content-Length).
+  [[nodiscard]] std::uint64_t file_size() const noexcept;
+  // The leading bytes received by open().
+  [[nodiscard]] std::span<const std::uint8_t> prefix() const noexcept;
+  [[nodiscard]] const std::string& display_url() const noexcept;
+  [[nodiscard]] TransferStats stats() const noexcept;
+
+  // Fills `out` with the bytes at [offset, offset + out.size()): from the
+  // leading bytes when they hold them all, else in one range request pinned
+  // to the version open() saw (NETWORK_OBJECT_CHANGED if the file was
+  // replaced), like RemoteFile::read. Safe to call from several threads.
+  [[nodiscard]] Status read_into(std::uint64_t offset, std::span<std::uint8_t> out) const noexcept;
+
+ private:
+  friend struct stguard::ResultPoison<RemoteObject>;
+  explicit RemoteObject(std::unique_ptr<RemoteFile::State> state) noexcept;
+  std::unique_ptr<RemoteFile::State> state_;
+};
+
 // RemoteFile::open(url, validation, remote), keeping only the verdict.
 [[nodiscard]] Result<Header> validate_url(const std::string& url, const Options& validation = Options::strict(),
                                           const RemoteOptions& remote = {}) noexcept;
@@ -171,5 +205,9 @@ namespace stguard {
 template <>
 struct ResultPoison<remote::RemoteFile> {
   [[nodiscard]] static remote::RemoteFile make(const Error& why) noexcept;
+};
+template <>
+struct ResultPoison<remote::RemoteObject> {
+  [[nodiscard]] static remote::RemoteObject make(const Error& why) noexcept;
 };
 }  // namespace stguard

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
-#include <new>
+#include <stdexcept>
 
 #include "core/core_internal.hpp"
 #include "remote/transport.hpp"
@@ -79,7 +79,7 @@ class PrefixCollector final : public detail::BodyConsumer {
 // Copies a range answer into a buffer that holds the file from byte `first`.
 class RangeCollector final : public detail::BodyConsumer {
  public:
-  RangeCollector(std::vector<std::uint8_t>& bytes, std::uint64_t first) : bytes_(bytes), first_(first) {}
+  RangeCollector(std::span<std::uint8_t> bytes, std::uint64_t first) : bytes_(bytes), first_(first) {}
 
   bool take(std::uint64_t offset, std::span<const std::uint8_t> chunk, std::optional<std::uint64_t>) override {
     // The parser admits only the range asked for; check again before copying.
@@ -91,7 +91,7 @@ class RangeCollector final : public detail::BodyConsumer {
   }
 
  private:
-  std::vector<std::uint8_t>& bytes_;
+  std::span<std::uint8_t> bytes_;
   std::uint64_t first_;
 };
 
@@ -103,8 +103,11 @@ std::uint64_t remaining_budget(const RemoteOptions& options, std::uint64_t used)
   return options.max_bytes > used ? options.max_bytes - used : 0;
 }
 
-Result<std::unique_ptr<RemoteFile::State>> open_state(const std::string& url, const Options& validation,
-                                                      const RemoteOptions& remote) {
+// The requests of an open: the first range, then the rest of the header
+// when it is longer (see remote.hpp); `validation` bounds N. The bytes are
+// not judged here.
+Result<std::unique_ptr<RemoteFile::State>> fetch_leading_bytes(const std::string& url, const Options& validation,
+                                                               const RemoteOptions& remote) {
   auto state = std::make_unique<RemoteFile::State>();
   state->display_url = redact_url(url);
   state->options = remote;
@@ -150,10 +153,59 @@ Result<std::unique_ptr<RemoteFile::State>> open_state(const std::string& url, co
     auto second = state->connection->get(rest, tail, deadline, state->stats);
     if (!second) return std::move(second).error();
   }
-  auto header = validate_prefix(state->prefix, file_size, validation);
-  if (!header) return std::move(header).error();
-  state->header = std::move(header).value();
   return state;
+}
+
+// fetch_leading_bytes, then the verdict on them.
+Result<std::unique_ptr<RemoteFile::State>> open_state(const std::string& url, const Options& validation,
+                                                      const RemoteOptions& remote) {
+  auto state = fetch_leading_bytes(url, validation, remote);
+  if (!state) return std::move(state).error();
+  auto header = validate_prefix((*state)->prefix, (*state)->version.size, validation);
+  if (!header) return std::move(header).error();
+  (*state)->header = std::move(header).value();
+  return state;
+}
+
+// Whether [offset, offset + length) may be fetched: inside the file, from a
+// server that answers ranges, within max_bytes. Checked before a caller
+// allocates for the range.
+Status check_fetchable(const RemoteFile::State& state, std::uint64_t offset, std::uint64_t length) {
+  if (state.poisoned) return *state.poisoned;
+  const std::uint64_t size = state.version.size;
+  if (offset > size || length > size - offset) {
+    return make_error(ErrorCode::invalid_argument,
+                      "the range " + std::to_string(offset) + "+" + std::to_string(length) + " lies outside the file",
+                      offset);
+  }
+  if (length == 0) return {};
+  if (!state.ranges_honoured) {
+    return make_error(ErrorCode::network_range_not_honoured,
+                      "the server does not answer range requests, so parts of the file cannot be fetched");
+  }
+  if (length > state.options.max_bytes) {
+    return make_error(ErrorCode::network_body_too_large, "the range is " + std::to_string(length) +
+                                                             " bytes, more than max_bytes (" +
+                                                             std::to_string(state.options.max_bytes) + ")");
+  }
+  return {};
+}
+
+// The bytes at [offset, offset + out.size()) into `out`, in one range
+// request pinned to the validated version.
+Status fetch_range(RemoteFile::State& state, std::uint64_t offset, std::span<std::uint8_t> out) {
+  if (Status status = check_fetchable(state, offset, out.size()); !status) return status;
+  if (out.empty()) return {};
+  detail::RangeRequest request;
+  request.first = offset;
+  request.last = offset + out.size() - 1;
+  request.pin = &state.version;
+  request.body_budget = state.options.max_bytes;
+  RangeCollector collector(out, offset);
+  const std::lock_guard<std::mutex> guard(state.lock);
+  auto answer = state.connection->get(request, collector, deadline_for(state.options), state.stats);
+  if (!answer) return std::move(answer).error();
+  return {};
 }
 
 }  // namespace
@@ -175,15 +227,11 @@ RemoteFile::~RemoteFile() = default;
 
 Result<RemoteFile> RemoteFile::open(const std::string& url, const Options& validation,
                                     const RemoteOptions& remote) noexcept {
-  try {
+  return detail::guarded_entry([&]() -> Result<RemoteFile> {
     auto state = open_state(url, validation, remote);
     if (!state) return std::move(state).error();
     return RemoteFile(std::move(state).value());
-  } catch (const std::bad_alloc&) {
-    return out_of_memory_error();
-  } catch (const std::exception&) {
-    return make_error(ErrorCode::network_protocol, "the response body could not be stored as received");
-  }
+  });
 }
 
 const Header& RemoteFile::header() const noexcept { return state_of(state_).header; }
@@ -197,41 +245,14 @@ TransferStats RemoteFile::stats() const noexcept {
 }
 
 Result<std::vector<std::uint8_t>> RemoteFile::read(std::uint64_t offset, std::uint64_t length) const noexcept {
-  try {
+  return detail::guarded_entry([&]() -> Result<std::vector<std::uint8_t>> {
     State& state = state_of(state_);
-    if (state.poisoned) return *state.poisoned;
-    const std::uint64_t size = state.version.size;
-    if (offset > size || length > size - offset) {
-      return make_error(ErrorCode::invalid_argument, "the range " + std::to_string(offset) + "+" +
-                                                         std::to_string(length) + " lies outside the file",
-                        offset);
-    }
-    if (length == 0) return std::vector<std::uint8_t>{};
-    if (!state.ranges_honoured) {
-      return make_error(ErrorCode::network_range_not_honoured,
-                        "the server does not answer range requests, so parts of the file cannot be fetched");
-    }
-    if (length > state.options.max_bytes) {
-      return make_error(ErrorCode::network_body_too_large, "the range is " + std::to_string(length) +
-                                                               " bytes, more than max_bytes (" +
-                                                               std::to_string(state.options.max_bytes) + ")");
-    }
+    if (Status status = check_fetchable(state, offset, length); !status) return status.error();
+    // Bounded by max_bytes (check_fetchable) before it is allocated.
     std::vector<std::uint8_t> bytes(static_cast<std::size_t>(length));
-    detail::RangeRequest request;
-    request.first = offset;
-    request.last = offset + length - 1;
-    request.pin = &state.version;
-    request.body_budget = state.options.max_bytes;
-    RangeCollector collector(bytes, offset);
-    const std::lock_guard<std::mutex> guard(state.lock);
-    auto answer = state.connection->get(request, collector, deadline_for(state.options), state.stats);
-    if (!answer) return std::move(answer).error();
+    if (Status status = fetch_range(state, offset, bytes); !status) return status.error();
     return bytes;
-  } catch (const std::bad_alloc&) {
-    return out_of_memory_error();
-  } catch (const std::exception&) {
-    return make_error(ErrorCode::network_protocol, "the response body could not be stored as received");
-  }
+  });
 }
 
 Result<std::vector<std::uint8_t>> RemoteFile::read_tensor(std::string_view name) const noexcept {
@@ -244,7 +265,7 @@ Result<std::vector<std::uint8_t>> RemoteFile::read_tensor(std::string_view name)
 }
 
 Result<RemoteSlice> RemoteFile::read_slice(std::string_view name, std::span<const SliceIndex> spec) const noexcept {
-  try {
+  return detail::guarded_entry([&]() -> Result<RemoteSlice> {
     if (state_of(state_).poisoned) return *state_of(state_).poisoned;
     const TensorInfo* tensor = state_of(state_).header.find(name);
     if (tensor == nullptr) {
@@ -278,9 +299,43 @@ Result<RemoteSlice> RemoteFile::read_slice(std::string_view name, std::span<cons
       slice.bytes.insert(slice.bytes.end(), bytes.begin(), bytes.end());
     }
     return slice;
-  } catch (const std::bad_alloc&) {
-    return out_of_memory_error();
-  }
+  });
+}
+
+RemoteObject::RemoteObject(std::unique_ptr<RemoteFile::State> state) noexcept : state_(std::move(state)) {}
+RemoteObject::RemoteObject(RemoteObject&&) noexcept = default;
+RemoteObject& RemoteObject::operator=(RemoteObject&&) noexcept = default;
+RemoteObject::~RemoteObject() = default;
+
+Result<RemoteObject> RemoteObject::open(const std::string& url, const Options& framing,
+                                        const RemoteOptions& remote) noexcept {
+  return detail::guarded_entry([&]() -> Result<RemoteObject> {
+    auto state = fetch_leading_bytes(url, framing, remote);
+    if (!state) return std::move(state).error();
+    return RemoteObject(std::move(state).value());
+  });
+}
+
+std::uint64_t RemoteObject::file_size() const noexcept { return state_of(state_).version.size; }
+std::span<const std::uint8_t> RemoteObject::prefix() const noexcept { return state_of(state_).prefix; }
+const std::string& RemoteObject::display_url() const noexcept { return state_of(state_).display_url; }
+
+TransferStats RemoteObject::stats() const noexcept {
+  const std::lock_guard<std::mutex> guard(state_of(state_).lock);
+  return state_of(state_).stats;
+}
+
+Status RemoteObject::read_into(std::uint64_t offset, std::span<std::uint8_t> out) const noexcept {
+  return detail::guarded_entry([&]() -> Status {
+    RemoteFile::State& state = state_of(state_);
+    if (state.poisoned) return *state.poisoned;
+    const std::span<const std::uint8_t> held = state.prefix;
+    if (offset <= held.size() && out.size() <= held.size() - offset) {
+      if (!out.empty()) std::memcpy(out.data(), held.data() + offset, out.size());
+      return {};
+    }
+    return fetch_range(state, offset, out);
+  });
 }
 
 Result<Header> validate_url(const std::string& url, const Options& validation, const RemoteOptions& remote) noexcept {
@@ -293,14 +348,26 @@ Result<Header> validate_url(const std::string& url, const Options& validation, c
 
 namespace stguard {
 
-remote::RemoteFile ResultPoison<remote::RemoteFile>::make(const Error& why) noexcept {
+namespace {
+// The state of a failed open's poison value; null (a moved-from file,
+// itself poisoned) when even that cannot be allocated.
+std::unique_ptr<remote::RemoteFile::State> poisoned_state(const Error& why) noexcept {
   try {
     auto state = std::make_unique<remote::RemoteFile::State>();
     state->poisoned = why;
-    return remote::RemoteFile(std::move(state));
+    return state;
   } catch (...) {
-    return remote::RemoteFile(nullptr);
+    return nullptr;
   }
+}
+}  // namespace
+
+remote::RemoteObject ResultPoison<remote::RemoteObject>::make(const Error& why) noexcept {
+  return remote::RemoteObject(poisoned_state(why));
+}
+
+remote::RemoteFile ResultPoison<remote::RemoteFile>::make(const Error& why) noexcept {
+  return remote::RemoteFile(poisoned_state(why));
 }
 
 }  // namespace stguard

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <new>
 #include <optional>
+#include <system_error>
 #include <thread>
 
 #include "remote/transport.hpp"
@@ -65,7 +66,7 @@ Result<std::vector<std::uint8_t>> fetch_index(const std::string& url, std::uint6
 
 Result<CheckedShardSet> check_shard_index_url(const std::string& index_url, const ShardCheckOptions& options,
                                               const RemoteOptions& remote, unsigned connections) noexcept {
-  try {
+  return detail::guarded_entry([&]() -> Result<CheckedShardSet> {
     auto json = fetch_index(index_url, options.limits.max_index_bytes, remote);
     if (!json) return std::move(json).error();
     auto parsed = parse_shard_index(*json, options.limits);
@@ -98,7 +99,13 @@ Result<CheckedShardSet> check_shard_index_url(const std::string& index_url, cons
         std::min<std::size_t>(std::max(1u, connections), std::max<std::size_t>(1, shards.size())));
     std::vector<std::thread> pool;
     pool.reserve(workers - 1);
-    for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work);
+    for (unsigned w = 1; w < workers; ++w) {
+      try {
+        pool.emplace_back(work);
+      } catch (const std::system_error&) {
+        break;  // fewer threads than asked: the ones running (and this one) share the shards
+      }
+    }
     work();
     for (std::thread& thread : pool) thread.join();
     if (out_of_memory) return out_of_memory_error();
@@ -116,13 +123,7 @@ Result<CheckedShardSet> check_shard_index_url(const std::string& index_url, cons
     }
     if (Status status = judge.finish(); !status) return status.error();
     return set;
-  } catch (const std::bad_alloc&) {
-    return out_of_memory_error();
-  } catch (const std::system_error&) {
-    return make_error(ErrorCode::internal_error, "could not start the threads that fetch the shards");
-  } catch (const std::exception&) {
-    return make_error(ErrorCode::network_protocol, "the index could not be stored as received");
-  }
+  });
 }
 
 }  // namespace stguard::remote

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <initializer_list>
 #include <mutex>
 #include <new>
 #include <vector>
@@ -132,50 +133,39 @@ std::string scrub(std::string message, const std::vector<std::string>& secrets) 
   return message;
 }
 
-ErrorCode code_for(CURLcode result) {
-  switch (result) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      return ErrorCode::network_dns;
-    case CURLE_COULDNT_CONNECT:
-      return ErrorCode::network_connect;
-    case CURLE_OPERATION_TIMEDOUT:
-      return ErrorCode::network_timeout;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_USE_SSL_FAILED:
-      return ErrorCode::network_tls;
-    case CURLE_TOO_MANY_REDIRECTS:
-      return ErrorCode::network_too_many_redirects;
-    case CURLE_FILESIZE_EXCEEDED:
-      return ErrorCode::network_body_too_large;
-    case CURLE_RANGE_ERROR:
-      return ErrorCode::network_range_not_honoured;
-    case CURLE_BAD_CONTENT_ENCODING:
-      return ErrorCode::network_encoding_refused;
-    case CURLE_OUT_OF_MEMORY:
-      return ErrorCode::out_of_memory;
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-      return ErrorCode::invalid_argument;
-    default:
-      // Partial file, weird reply, nothing received, receive/send errors, HTTP/2 framing.
-      return ErrorCode::network_protocol;
-  }
-}
-
 }  // namespace
+
+ErrorCode error_code_for_curl(int curl_result) noexcept {
+  // Each code and the libcurl results that mean it; everything else (a
+  // partial file, a weird reply, nothing received, send/receive errors,
+  // HTTP/2 framing) is a protocol error.
+  struct Meaning {
+    ErrorCode code;
+    std::initializer_list<CURLcode> results;
+  };
+  static const Meaning kMeanings[] = {
+      {ErrorCode::network_dns, {CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY}},
+      {ErrorCode::network_connect, {CURLE_COULDNT_CONNECT}},
+      {ErrorCode::network_timeout, {CURLE_OPERATION_TIMEDOUT}},
+      {ErrorCode::network_tls,
+       {CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM,
+        CURLE_SSL_CIPHER, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED,
+        CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS,
+        CURLE_SSL_SHUTDOWN_FAILED, CURLE_USE_SSL_FAILED}},
+      {ErrorCode::network_too_many_redirects, {CURLE_TOO_MANY_REDIRECTS}},
+      {ErrorCode::network_body_too_large, {CURLE_FILESIZE_EXCEEDED}},
+      {ErrorCode::network_range_not_honoured, {CURLE_RANGE_ERROR}},
+      {ErrorCode::network_encoding_refused, {CURLE_BAD_CONTENT_ENCODING}},
+      {ErrorCode::out_of_memory, {CURLE_OUT_OF_MEMORY}},
+      {ErrorCode::invalid_argument, {CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT}},
+  };
+  for (const Meaning& meaning : kMeanings) {
+    for (const CURLcode result : meaning.results) {
+      if (static_cast<int>(result) == curl_result) return meaning.code;
+    }
+  }
+  return ErrorCode::network_protocol;
+}
 
 struct Connection::Impl {
   CURL* easy = nullptr;
@@ -327,7 +317,7 @@ struct Connection::Impl {
       if (parser.error()) return *parser.error();
       if (result != CURLE_OK && !transfer.stopped_early) {
         const std::string detail = error_text[0] != '\0' ? error_text : curl_easy_strerror(result);
-        return make_error(code_for(result), scrub(detail, secrets));
+        return make_error(error_code_for_curl(result), scrub(detail, secrets));
       }
       if (Status status = parser.finish(result == CURLE_OK, transfer.stopped_early); !status) return status.error();
       Exchange exchange;

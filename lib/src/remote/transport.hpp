@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 
 #include "remote/http_response.hpp"
@@ -61,6 +62,27 @@ class Connection {
   explicit Connection(std::unique_ptr<Impl> impl) noexcept;
   std::unique_ptr<Impl> impl_;
 };
+
+// The one guard of the library's entry points (RemoteFile, RemoteObject,
+// check_shard_index_url): a body a collector refuses (std::logic_error) is
+// one the parser should have refused, NETWORK_PROTOCOL; every other
+// exception is what stguard::detail::without_exceptions makes of it
+// (OUT_OF_MEMORY for memory, INTERNAL_ERROR otherwise).
+template <typename Body>
+auto guarded_entry(Body&& body) noexcept -> decltype(body()) {
+  return stguard::detail::without_exceptions([&]() -> decltype(body()) {
+    try {
+      return body();
+    } catch (const std::logic_error&) {
+      return make_error(ErrorCode::network_protocol, "the response body could not be stored as received");
+    }
+  });
+}
+
+// The NETWORK_* code (or INVALID_ARGUMENT, OUT_OF_MEMORY) for a libcurl
+// result code (a CURLcode, passed as int so this header needs no curl.h).
+// Unit-tested: the DNS failure cannot be provoked on loopback alone.
+[[nodiscard]] ErrorCode error_code_for_curl(int curl_result) noexcept;
 
 // `relative` (a file name such as a shard's) resolved against `base`, as a
 // browser would resolve a link, after percent-encoding every byte of it that
