@@ -9,20 +9,11 @@
 #include <string>
 
 #include "core/header_builder.hpp"
+#include "core/tensor_rules.hpp"
 #include "stguard/escape.hpp"
 
 namespace stguard {
 namespace {
-
-// Element count as the reference folds it: left to right, stop on overflow.
-bool checked_element_count(const std::vector<std::uint64_t>& shape, std::uint64_t& out) noexcept {
-  std::uint64_t count = 1;
-  for (const std::uint64_t dim : shape) {
-    if (__builtin_mul_overflow(count, dim, &count)) return false;
-  }
-  out = count;
-  return true;
-}
 
 // Indexes of `count` items sorted by key, ties by index, so equal keys sit
 // together in input order and the result never depends on the sort algorithm.
@@ -158,25 +149,23 @@ std::optional<Error> HeaderBuilder::check_layout() {
                             ", previous data ends at " + std::to_string(running_end),
                         at, info.name);
     }
-    std::uint64_t elements = 0;
-    std::uint64_t bits = 0;
-    if (!checked_element_count(info.shape, elements) ||
-        __builtin_mul_overflow(elements, std::uint64_t{dtype_bits(info.dtype)}, &bits)) {
-      return make_error(ErrorCode::shape_overflow, "shape x dtype size overflows 64 bits", at, info.name);
+    detail::TensorSize size;
+    switch (detail::checked_tensor_size(info.shape, info.dtype, size)) {
+      case detail::SizeFault::overflow:
+        return make_error(ErrorCode::shape_overflow, std::string(detail::kShapeOverflowText), at, info.name);
+      case detail::SizeFault::partial_byte:
+        return make_error(ErrorCode::subbyte_misaligned, detail::partial_byte_text(size.elements, info.dtype), at,
+                          info.name);
+      case detail::SizeFault::none:
+        break;
     }
-    if (bits % 8 != 0) {
-      return make_error(ErrorCode::subbyte_misaligned,
-                        std::to_string(elements) + " elements of " + std::string(dtype_name(info.dtype)) +
-                            " do not fill whole bytes",
-                        at, info.name);
-    }
-    if (info.end - info.begin != bits / 8) {
+    if (info.end - info.begin != size.bytes) {
       return make_error(ErrorCode::size_mismatch,
                         "data_offsets span " + std::to_string(info.end - info.begin) + " bytes, shape x dtype needs " +
-                            std::to_string(bits / 8),
+                            std::to_string(size.bytes),
                         at, info.name);
     }
-    info.element_count = elements;
+    info.element_count = size.elements;
     running_end = info.end;
   }
   header_.data_size_ = running_end;
