@@ -15,6 +15,7 @@
 #include <new>
 #include <vector>
 
+#include "io/errno_message.hpp"
 #include "core/core_internal.hpp"
 #include "stguard/stream_validator.hpp"
 #include "stguard/unique_fd.hpp"
@@ -24,8 +25,6 @@ namespace stguard {
 namespace {
 
 constexpr std::size_t kLengthBytes = 8;
-
-std::string errno_text(int err) { return std::strerror(err); }
 
 }  // namespace
 
@@ -37,7 +36,7 @@ Status pread_exact(int fd, std::uint64_t offset, void* buffer, std::size_t lengt
       const ssize_t got = ::pread(fd, out + done, length - done, static_cast<off_t>(offset + done));
       if (got < 0) {
         if (errno == EINTR) continue;
-        return make_error(ErrorCode::io_read_failed, "read failed: " + errno_text(errno), offset + done);
+        return make_error(ErrorCode::io_read_failed, detail::errno_message("read failed", errno), offset + done);
       }
       if (got == 0) {
         return make_error(ErrorCode::io_file_changed, "the file ended early while reading (was it truncated?)",
@@ -53,7 +52,7 @@ Result<Header> validate_fd(int fd, const Options& options) {
   return detail::without_exceptions([&]() -> Result<Header> {
     struct stat info {};
     if (::fstat(fd, &info) != 0) {
-      return make_error(ErrorCode::io_read_failed, "cannot stat: " + errno_text(errno));
+      return make_error(ErrorCode::io_read_failed, detail::errno_message("cannot stat", errno));
     }
     if (!S_ISREG(info.st_mode)) {
       return make_error(ErrorCode::io_not_regular_file,
@@ -90,7 +89,7 @@ Result<Header> validate_path(const std::string& path, const Options& options) {
   if (fd < 0) {
     const int err = errno;
     return detail::without_exceptions([&]() -> Result<Header> {
-      return with_path(make_error(ErrorCode::io_open_failed, "cannot open: " + errno_text(err)), path);
+      return with_path(make_error(ErrorCode::io_open_failed, detail::errno_message("cannot open", err)), path);
     });
   }
   const UniqueFd owner(fd);
@@ -105,7 +104,7 @@ Result<Header> validate_stream(int fd, const Options& options, bool drain) {
       const ssize_t got = ::read(fd, chunk.data(), chunk.size());
       if (got < 0) {
         if (errno == EINTR) continue;
-        return make_error(ErrorCode::io_read_failed, "read failed: " + errno_text(errno), validator.bytes_seen());
+        return make_error(ErrorCode::io_read_failed, detail::errno_message("read failed", errno), validator.bytes_seen());
       }
       if (got == 0) break;
       const bool keep_going = validator.feed(std::span<const std::uint8_t>(chunk.data(), static_cast<std::size_t>(got)));

@@ -4,8 +4,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
+
+#include "io/errno_message.hpp"
 
 namespace stguard {
 
@@ -35,7 +36,7 @@ Status UniqueFd::close_checked() noexcept {
   // frees it, so never retry (a retry could close someone else's descriptor).
   if (::close(fd) != 0 && errno != EINTR) {
     try {
-      return make_error(ErrorCode::io_write_failed, std::string("close failed: ") + std::strerror(errno));
+      return make_error(ErrorCode::io_write_failed, detail::errno_message("close failed", errno));
     } catch (...) {
       return Error{ErrorCode::io_write_failed, kNoOffset, {}, {}};
     }

@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
 
+#include "io/errno_message.hpp"
 #include "reader/reader_source.hpp"
 #include "reader/reader_state.hpp"
 #include "stguard/file_validate.hpp"
@@ -22,8 +22,6 @@ namespace {
 using detail::DataSource;
 using detail::ReaderState;
 using detail::UniqueFd;
-
-std::string errno_text(int err) { return std::strerror(err); }
 
 Result<std::unique_ptr<ReaderState>> make_state(Header header, ReaderMode mode,
                                                 Result<std::unique_ptr<DataSource>> source) {
@@ -45,7 +43,7 @@ Result<std::unique_ptr<ReaderState>> open_snapshot(int fd, const Header& prefix_
   std::vector<std::uint8_t> bytes(static_cast<std::size_t>(file_size));
   if (Status status = pread_exact(fd, 0, bytes.data(), bytes.size()); !status) return status.error();
   struct stat info {};
-  if (::fstat(fd, &info) != 0) return make_error(ErrorCode::io_read_failed, "cannot stat: " + errno_text(errno));
+  if (::fstat(fd, &info) != 0) return make_error(ErrorCode::io_read_failed, detail::errno_message("cannot stat", errno));
   if (static_cast<std::uint64_t>(info.st_size) != file_size) {
     return make_error(ErrorCode::io_file_changed, "the file changed size while it was being copied");
   }
@@ -76,7 +74,7 @@ Result<std::unique_ptr<ReaderState>> open_descriptor(int fd, UniqueFd owned, con
       if (!owned.valid()) {
         owned = UniqueFd(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
         if (!owned.valid()) {
-          return make_error(ErrorCode::io_open_failed, "cannot duplicate the descriptor: " + errno_text(errno));
+          return make_error(ErrorCode::io_open_failed, detail::errno_message("cannot duplicate the descriptor", errno));
         }
       }
       auto source = detail::make_pread_source(std::move(owned), *header);
@@ -108,7 +106,7 @@ Result<Reader> Reader::open(const std::string& path, const ReaderOptions& option
   return detail::without_exceptions([&]() -> Result<Reader> {
     // O_NONBLOCK: opening a FIFO must not hang; validate_fd then rejects it.
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) return with_path(make_error(ErrorCode::io_open_failed, "cannot open: " + errno_text(errno)), path);
+    if (fd < 0) return with_path(make_error(ErrorCode::io_open_failed, detail::errno_message("cannot open", errno)), path);
     UniqueFd owned(fd);
     auto state = open_descriptor(fd, std::move(owned), options);
     if (!state) return with_path(std::move(state).error(), path);

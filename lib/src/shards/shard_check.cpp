@@ -29,11 +29,11 @@ std::uint64_t descriptor_budget() {
 
 Result<std::vector<std::uint8_t>> read_index_file(int dir_fd, const std::string& name, std::uint64_t max_bytes) {
   const int raw = ::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (raw < 0) return make_error(ErrorCode::io_open_failed, detail::writer_io::errno_message("cannot open the index", errno));
+  if (raw < 0) return make_error(ErrorCode::io_open_failed, detail::errno_message("cannot open the index", errno));
   detail::writer_io::UniqueFd fd(raw);
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) {
-    return make_error(ErrorCode::io_read_failed, detail::writer_io::errno_message("cannot stat the index", errno));
+    return make_error(ErrorCode::io_read_failed, detail::errno_message("cannot stat the index", errno));
   }
   if (!S_ISREG(info.st_mode)) return make_error(ErrorCode::io_not_regular_file, "the index is not a regular file");
   const auto size = static_cast<std::uint64_t>(info.st_size);
@@ -73,7 +73,7 @@ Result<CheckedShardSet> check(const std::string& index_path, const ShardCheckOpt
     const std::string& shard = index.shards[s];
     const int raw = ::openat(dir->get(), shard.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (raw < 0) {
-      return judge.add(make_error(ErrorCode::io_open_failed, detail::writer_io::errno_message("cannot open", errno))).error();
+      return judge.add(make_error(ErrorCode::io_open_failed, detail::errno_message("cannot open", errno))).error();
     }
     detail::writer_io::UniqueFd fd(raw);
     if (Status status = judge.add(validate_fd(fd.get(), options.shard_options)); !status) return status.error();
