@@ -177,17 +177,11 @@ std::string serialize_manifest(const FileDigests& digests) {
 }
 
 Result<FileDigests> parse_manifest(std::span<const std::uint8_t> json, const ManifestLimits& limits) noexcept {
-  try {
-    return parse(json, limits);
-  } catch (const std::bad_alloc&) {
-    return out_of_memory_error();
-  } catch (...) {
-    return make_error(ErrorCode::internal_error, "unexpected exception while reading the manifest");
-  }
+  return stguard::detail::without_exceptions([&]() -> Result<FileDigests> { return parse(json, limits); });
 }
 
 Result<FileDigests> read_manifest(const std::string& path, const ManifestLimits& limits) noexcept {
-  try {
+  return stguard::detail::without_exceptions([&]() -> Result<FileDigests> {
     auto source = detail::ByteSource::open(path);
     if (!source) return source.error();
     if (source->size() > limits.max_bytes) {
@@ -197,11 +191,7 @@ Result<FileDigests> read_manifest(const std::string& path, const ManifestLimits&
     auto bytes = source->view(0, static_cast<std::size_t>(source->size()), scratch);
     if (!bytes) return bytes.error();
     return parse(*bytes, limits);
-  } catch (const std::bad_alloc&) {
-    return out_of_memory_error();
-  } catch (...) {
-    return make_error(ErrorCode::internal_error, "unexpected exception while reading the manifest");
-  }
+  });
 }
 
 std::string_view difference_kind_name(TensorDifference::Kind kind) noexcept {

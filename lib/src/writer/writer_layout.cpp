@@ -282,6 +282,7 @@ Result<Header> read_back(const std::vector<std::uint8_t>& bytes, const HeaderSpe
   auto parsed = parse_header(std::span<const std::uint8_t>(bytes).subspan(8), layout.data_size, strict);
   if (!parsed) {
     const Error& error = parsed.error();
+    if (error.code == ErrorCode::out_of_memory) return error;  // not a writer bug: the read-back ran out of memory
     return make_error(ErrorCode::internal_error,
                       "the writer produced a header that strict rejects: [" + std::string(error_code_name(error.code)) +
                           "] " + error.message,
