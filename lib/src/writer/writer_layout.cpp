@@ -144,14 +144,23 @@ Result<std::vector<std::uint64_t>> check_tensors(const HeaderSpec& spec, const L
   return sizes;
 }
 
+// Indexes 0..count-1 in the order of key_of(index), ties by index, so equal
+// keys sit together in input order.
+template <typename KeyOf>
+std::vector<std::size_t> indexes_by_key(std::size_t count, KeyOf key_of) {
+  std::vector<std::size_t> order(count);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const int by_key = key_of(a).compare(key_of(b));
+    return by_key != 0 ? by_key < 0 : a < b;
+  });
+  return order;
+}
+
 // Phase 2: no name twice (sorted, never pairwise).
 Status check_names_distinct(const HeaderSpec& spec) {
-  std::vector<std::size_t> by_name(spec.tensors.size());
-  std::iota(by_name.begin(), by_name.end(), std::size_t{0});
-  std::sort(by_name.begin(), by_name.end(), [&](std::size_t a, std::size_t b) {
-    const int order = spec.tensors[a].name.compare(spec.tensors[b].name);
-    return order != 0 ? order < 0 : a < b;
-  });
+  const std::vector<std::size_t> by_name =
+      indexes_by_key(spec.tensors.size(), [&](std::size_t i) -> const std::string& { return spec.tensors[i].name; });
   for (std::size_t k = 1; k < by_name.size(); ++k) {
     const std::string& name = spec.tensors[by_name[k]].name;
     if (name == spec.tensors[by_name[k - 1]].name) {
@@ -163,12 +172,8 @@ Status check_names_distinct(const HeaderSpec& spec) {
 
 // Phase 3: the metadata checked, in output (key) order.
 Result<std::vector<std::size_t>> sorted_metadata(const HeaderSpec& spec) {
-  std::vector<std::size_t> metadata_order(spec.metadata.size());
-  std::iota(metadata_order.begin(), metadata_order.end(), std::size_t{0});
-  std::sort(metadata_order.begin(), metadata_order.end(), [&](std::size_t a, std::size_t b) {
-    const int order = spec.metadata[a].key.compare(spec.metadata[b].key);
-    return order != 0 ? order < 0 : a < b;
-  });
+  std::vector<std::size_t> metadata_order =
+      indexes_by_key(spec.metadata.size(), [&](std::size_t i) -> const std::string& { return spec.metadata[i].key; });
   for (std::size_t k = 0; k < metadata_order.size(); ++k) {
     const MetadataEntry& entry = spec.metadata[metadata_order[k]];
     if (auto error = detail::check_metadata_entry(entry.key, entry.value)) return *std::move(error);
