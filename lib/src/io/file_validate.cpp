@@ -85,15 +85,35 @@ Result<Header> validate_fd(int fd, const Options& options) {
 }
 
 Result<Header> validate_path(const std::string& path, const Options& options) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) {
-    const int err = errno;
-    return detail::without_exceptions([&]() -> Result<Header> {
-      return with_path(make_error(ErrorCode::io_open_failed, detail::errno_message("cannot open", err)), path);
-    });
-  }
-  const UniqueFd owner(fd);
-  return with_path(validate_fd(fd, options), path);
+  auto fd = open_for_reading(path);
+  if (!fd) return std::move(fd).error();
+  return with_path(validate_fd(fd->get(), options), path);
+}
+
+Result<std::string> read_regular_file(const std::string& path, std::uint64_t max_bytes) noexcept {
+  auto fd = open_for_reading(path);
+  if (!fd) return std::move(fd).error();
+  return with_path(detail::without_exceptions([&]() -> Result<std::string> {
+                     struct stat info {};
+                     if (::fstat(fd->get(), &info) != 0) {
+                       return make_error(ErrorCode::io_read_failed, detail::errno_message("cannot stat", errno));
+                     }
+                     if (!S_ISREG(info.st_mode)) {
+                       return make_error(ErrorCode::io_not_regular_file,
+                                         S_ISDIR(info.st_mode) ? "is a directory" : "is not a regular file");
+                     }
+                     const auto size = static_cast<std::uint64_t>(info.st_size);
+                     if (size > max_bytes) {
+                       return make_error(ErrorCode::io_read_failed,
+                                         "the file is larger than " + std::to_string(max_bytes) + " bytes");
+                     }
+                     std::string text(static_cast<std::size_t>(size), '\0');
+                     if (Status status = pread_exact(fd->get(), 0, text.data(), text.size()); !status) {
+                       return status.error();
+                     }
+                     return text;
+                   }),
+                   path);
 }
 
 Result<Header> validate_stream(int fd, const Options& options, bool drain) {

@@ -1,6 +1,7 @@
 // The descriptor owner shared by every part of stguard that opens files.
 #include "stguard/unique_fd.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -42,6 +43,15 @@ Status UniqueFd::close_checked() noexcept {
     }
   }
   return {};
+}
+
+Result<UniqueFd> open_for_reading(const std::string& path) noexcept {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd >= 0) return UniqueFd(fd);
+  const int err = errno;
+  return detail::without_exceptions([&]() -> Result<UniqueFd> {
+    return with_path(make_error(ErrorCode::io_open_failed, detail::errno_message("cannot open", err)), path);
+  });
 }
 
 }  // namespace stguard

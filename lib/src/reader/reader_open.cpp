@@ -104,11 +104,10 @@ Result<std::unique_ptr<ReaderState>> open_buffer(std::span<const std::uint8_t> f
 
 Result<Reader> Reader::open(const std::string& path, const ReaderOptions& options) {
   return detail::without_exceptions([&]() -> Result<Reader> {
-    // O_NONBLOCK: opening a FIFO must not hang; validate_fd then rejects it.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) return with_path(make_error(ErrorCode::io_open_failed, detail::errno_message("cannot open", errno)), path);
-    UniqueFd owned(fd);
-    auto state = open_descriptor(fd, std::move(owned), options);
+    auto owned = open_for_reading(path);  // a FIFO cannot hang it; validate_fd then rejects it
+    if (!owned) return std::move(owned).error();
+    const int fd = owned->get();
+    auto state = open_descriptor(fd, std::move(owned).value(), options);
     if (!state) return with_path(std::move(state).error(), path);
     return Reader(std::move(state).value());
   });
