@@ -15,8 +15,6 @@
 
 namespace stguard::detail::writer_io {
 
-using UniqueFd = stguard::UniqueFd;
-
 // Writes all of `bytes` to `fd`: retries short writes and EINTR, waits with
 // poll() on EAGAIN, and blocks SIGPIPE and SIGXFSZ in the calling thread for
 // the duration (consuming any it caused), so EPIPE and EFBIG come back as

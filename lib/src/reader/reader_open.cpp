@@ -21,7 +21,6 @@ namespace {
 
 using detail::DataSource;
 using detail::ReaderState;
-using detail::UniqueFd;
 
 Result<std::unique_ptr<ReaderState>> make_state(Header header, ReaderMode mode,
                                                 Result<std::unique_ptr<DataSource>> source) {
