@@ -68,14 +68,15 @@ class SpecParser {
     }
     const std::size_t start = cursor_.position();
     const auto rest = cursor_.rest();
+    const std::string_view text(reinterpret_cast<const char*>(rest.data()), rest.size());
+    const std::size_t digits = detail::decimal_run(text);
+    if (digits == 0) return std::nullopt;
     std::uint64_t value = 0;
-    const detail::DecimalPrefix number =
-        detail::scan_decimal(std::string_view(reinterpret_cast<const char*>(rest.data()), rest.size()), value);
-    if (number.overflow) return syntax_error(start, "the number is larger than 2^64 - 1");
-    if (number.digits > 0) {
-      out = value;
-      (void)cursor_.skip(number.digits);
+    if (detail::parse_decimal(text.substr(0, digits), value) != detail::DecimalParse::ok) {
+      return syntax_error(start, "the number is larger than 2^64 - 1");  // all digits: only overflow fails
     }
+    out = value;
+    (void)cursor_.skip(digits);
     return std::nullopt;
   }
 
