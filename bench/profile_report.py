@@ -35,7 +35,7 @@ LAYERS = [
      r"resolve_duplicate|check_layout|HeaderBuilder::finish\(|sorted_indexes|__introsort|__insertion_sort|"
      r"__unguarded|__adjust_heap|__final_insertion"),
     ("schema: HeaderBuilder token handlers (names, dtypes, integers)",
-     r"HeaderBuilder::|dtype_from_name|parse_json_uint|dtype_bits|name_rules"),
+     r"HeaderBuilder::|dtype_from_name|parse_json_uint|dtype_bits|tensor_rules|has_control_character|header_tensor_name_fault|checked_byte_size"),
     ("JSON tokenizer: RapidJSON reader + CursorStream/SaxAdapter",
      r"rapidjson::|tokenize_json|SaxAdapter|CursorStream|has_encoded_surrogate"),
 ]

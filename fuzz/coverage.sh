@@ -42,7 +42,7 @@ tool() {  # llvm-profdata / llvm-cov, version 14 preferred
 # parsers. I/O, the reader, the writer and error texts are reported above.
 PARSING_CORE=(
   lib/include/stguard/cursor.hpp lib/src/core/utf8.cpp lib/src/core/json_tokenizer.hpp lib/src/core/json_tokenizer.cpp
-  lib/src/core/header_schema.cpp lib/src/core/header_layout.cpp lib/src/core/name_rules.hpp lib/src/core/dtype.cpp
+  lib/src/core/header_schema.cpp lib/src/core/header_layout.cpp lib/src/core/tensor_rules.hpp lib/src/core/tensor_rules.cpp lib/src/core/dtype.cpp
   lib/src/core/validate.cpp lib/src/core/stream_validator.cpp lib/src/core/slice_parse.cpp lib/src/shards/shard_index.cpp
 )
 

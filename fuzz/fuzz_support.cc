@@ -72,14 +72,30 @@ bool is_strict_utf8(std::string_view text) noexcept {
   return true;
 }
 
+// Deliberately not the library's byte test (core/tensor_rules.hpp): this oracle
+// decodes each code point and compares it with the Unicode Cc ranges
+// (U+0000..U+001F, U+007F..U+009F), so a mistake in the library's encoded-byte
+// shortcut shows up as a disagreement. Only code points below U+0800 can be
+// controls, so longer sequences are skipped whole; a byte that starts no
+// sequence (the callers test is_strict_utf8 first) is skipped alone.
 bool has_c0_c1_control(std::string_view text) noexcept {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x20 || byte == 0x7F) return true;
-    if (byte == 0xC2 && i + 1 < text.size()) {
-      const auto next = static_cast<unsigned char>(text[i + 1]);
-      if (next >= 0x80 && next <= 0x9F) return true;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    char32_t code_point = 0x800;  // anything that is not a control
+    std::size_t length = 1;
+    if (lead < 0x80) {
+      code_point = lead;
+    } else if ((lead & 0xE0U) == 0xC0U && i + 1 < text.size()) {
+      code_point = (char32_t{lead & 0x1FU} << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3FU);
+      length = 2;
+    } else if ((lead & 0xF0U) == 0xE0U) {
+      length = 3;
+    } else if ((lead & 0xF8U) == 0xF0U) {
+      length = 4;
     }
+    if (code_point <= 0x1F || (code_point >= 0x7F && code_point <= 0x9F)) return true;
+    i += length;
   }
   return false;
 }

@@ -52,7 +52,8 @@ class ParamReader {
 // Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF),
 // written independently of lib/src/core/utf8.cpp.
 [[nodiscard]] bool is_strict_utf8(std::string_view text) noexcept;
-// C0 controls, DEL or C1 controls (U+0080..U+009F) anywhere in valid UTF-8.
+// C0 controls, DEL or C1 controls (U+0080..U+009F) anywhere in valid UTF-8;
+// decided per decoded code point, independently of core/tensor_rules.hpp.
 [[nodiscard]] bool has_c0_c1_control(std::string_view text) noexcept;
 
 // Equality of everything a caller can observe.

@@ -57,8 +57,18 @@ class PassState {
     }
   }
 
+  // A worker's body: what it throws (out of memory) stops the pass as its error.
+  template <typename Body>
+  void guarded(Body&& body) noexcept {
+    const Status status = stguard::detail::without_exceptions([&]() -> Status {
+      body();
+      return {};
+    });
+    if (!status) fail(status.error());
+  }
+
   void hash_file() noexcept {
-    try {
+    guarded([&] {
       Sha256 hasher;
       std::vector<std::uint8_t> scratch;
       const std::uint64_t size = request_.source->size();
@@ -73,22 +83,18 @@ class PassState {
       if (stopped()) return;
       result_.file_sha256 = hasher.finish();
       if (!result_.file_sha256) fail(make_error(ErrorCode::internal_error, "SHA-256 of the file failed in libcrypto"));
-    } catch (const std::bad_alloc&) {
-      fail(out_of_memory_error());
-    }
+    });
   }
 
   void process_tensors() noexcept {
-    try {
+    guarded([&] {
       std::vector<std::uint8_t> scratch;
       for (;;) {
         const std::size_t index = next_task_.fetch_add(1, std::memory_order_relaxed);
         if (index >= request_.tasks.size() || stopped()) return;
         process(request_.tasks[index], result_.tensors[index], scratch);
       }
-    } catch (const std::bad_alloc&) {
-      fail(out_of_memory_error());
-    }
+    });
   }
 
   std::optional<Error> take_error() {
@@ -131,7 +137,7 @@ class PassState {
 }  // namespace
 
 Result<DataPassResult> run_data_pass(const DataPassRequest& request) noexcept {
-  try {
+  return stguard::detail::without_exceptions([&]() -> Result<DataPassResult> {
     DataPassResult result;
     result.tensors.resize(request.tasks.size());
     std::uint64_t total = request.file_digest ? request.source->size() : 0;
@@ -173,14 +179,16 @@ Result<DataPassResult> run_data_pass(const DataPassRequest& request) noexcept {
       }
     } catch (const std::system_error&) {
       state.fail(make_error(ErrorCode::internal_error, "cannot start the audit's worker threads"));
+    } catch (...) {
+      // Out of memory while starting a thread: the started ones must stop and
+      // be joined here (a joinable std::thread destroyed would end the process).
+      state.fail(stguard::detail::error_for_current_exception());
     }
     state.wait_for_workers(started, total);
     for (std::thread& thread : threads) thread.join();
     if (auto error = state.take_error()) return *std::move(error);
     return result;
-  } catch (const std::bad_alloc&) {
-    return out_of_memory_error();
-  }
+  });
 }
 
 }  // namespace stguard::audit::detail

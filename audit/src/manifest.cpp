@@ -12,6 +12,7 @@
 #include <new>
 
 #include "byte_source.hpp"
+#include "core/utf8.hpp"
 #include "stguard/escape.hpp"
 #include "text_scan.hpp"
 
@@ -28,18 +29,6 @@ Error manifest_error(std::string message, std::uint64_t offset = kNoOffset) {
 
 std::string_view as_view(const rapidjson::Value& value) {
   return {value.GetString(), static_cast<std::size_t>(value.GetStringLength())};
-}
-
-// RapidJSON 1.1 decodes a lone low surrogate escape (\udc00) into bytes that
-// are not UTF-8; such a name could not survive a round trip, so it is refused.
-bool is_strict_utf8(std::string_view text) noexcept {
-  ByteCursor cursor(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
-  char32_t code_point = 0;
-  while (!cursor.empty()) {
-    if (!detail::next_code_point(cursor, code_point)) return false;
-    if (code_point >= 0xD800 && code_point <= 0xDFFF) return false;
-  }
-  return true;
 }
 
 // Checks that `object` has exactly the keys in `expected`, each once, and
@@ -85,7 +74,11 @@ std::optional<Error> read_tensor(const rapidjson::Value& value, const ManifestLi
   if (auto error = take_members(value, kKeys, "a tensor entry", field)) return error;
   if (!field[0]->IsString()) return manifest_error("a tensor name is not a string");
   if (field[0]->GetStringLength() > limits.max_name_bytes) return manifest_error("a tensor name is over the limit");
-  if (!is_strict_utf8(as_view(*field[0]))) return manifest_error("a tensor name is not valid Unicode (lone surrogate escape)");
+  // RapidJSON 1.1 decodes a lone low surrogate escape (\udc00) into bytes that
+  // are not UTF-8; such a name could not survive a round trip, so it is refused.
+  if (!stguard::detail::is_valid_utf8(as_view(*field[0]))) {
+    return manifest_error("a tensor name is not valid Unicode (lone surrogate escape)");
+  }
   out.name = std::string(as_view(*field[0]));
   const std::string where = "tensor \"" + detail::display_excerpt(out.name, 64) + "\"";
   if (!field[1]->IsString()) return manifest_error(where + ": dtype is not a string");
@@ -184,17 +177,11 @@ std::string serialize_manifest(const FileDigests& digests) {
 }
 
 Result<FileDigests> parse_manifest(std::span<const std::uint8_t> json, const ManifestLimits& limits) noexcept {
-  try {
-    return parse(json, limits);
-  } catch (const std::bad_alloc&) {
-    return out_of_memory_error();
-  } catch (...) {
-    return make_error(ErrorCode::internal_error, "unexpected exception while reading the manifest");
-  }
+  return stguard::detail::without_exceptions([&]() -> Result<FileDigests> { return parse(json, limits); });
 }
 
 Result<FileDigests> read_manifest(const std::string& path, const ManifestLimits& limits) noexcept {
-  try {
+  return stguard::detail::without_exceptions([&]() -> Result<FileDigests> {
     auto source = detail::ByteSource::open(path);
     if (!source) return source.error();
     if (source->size() > limits.max_bytes) {
@@ -204,11 +191,7 @@ Result<FileDigests> read_manifest(const std::string& path, const ManifestLimits&
     auto bytes = source->view(0, static_cast<std::size_t>(source->size()), scratch);
     if (!bytes) return bytes.error();
     return parse(*bytes, limits);
-  } catch (const std::bad_alloc&) {
-    return out_of_memory_error();
-  } catch (...) {
-    return make_error(ErrorCode::internal_error, "unexpected exception while reading the manifest");
-  }
+  });
 }
 
 std::string_view difference_kind_name(TensorDifference::Kind kind) noexcept {

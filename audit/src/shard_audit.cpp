@@ -158,13 +158,9 @@ Result<std::vector<AuditReport>> audit_shard_set(const std::string& index_path, 
 }  // namespace
 
 Result<std::vector<AuditReport>> audit_index(const std::string& index_path, const AuditOptions& options) noexcept {
-  try {
+  return stguard::detail::without_exceptions([&]() -> Result<std::vector<AuditReport>> {
     return audit_shard_set(index_path, options);
-  } catch (const std::bad_alloc&) {
-    return out_of_memory_error();
-  } catch (...) {
-    return make_error(ErrorCode::internal_error, "unexpected exception while auditing the shard set");
-  }
+  });
 }
 
 }  // namespace stguard::audit

@@ -1,5 +1,5 @@
-// Code-point walking, deceptive-character classes (from the library's table)
-// and NFC (utf8proc).
+// Code-point walking (the core's UTF-8 decoder), deceptive-character classes
+// (from the library's table) and NFC (utf8proc, used for nothing else).
 #include "text_scan.hpp"
 
 #include <utf8proc.h>
@@ -9,18 +9,17 @@
 #include <memory>
 
 #include "core/code_point_class.hpp"
+#include "core/utf8.hpp"
 
 namespace stguard::audit::detail {
 
 bool next_code_point(ByteCursor& cursor, char32_t& code_point) noexcept {
-  const auto rest = cursor.rest();
-  if (rest.empty()) return false;
-  utf8proc_int32_t decoded = 0;
-  // Never ask utf8proc to look past what remains: it reads at most `len` bytes.
-  const utf8proc_ssize_t length = rest.size() > 4 ? 4 : static_cast<utf8proc_ssize_t>(rest.size());
-  const utf8proc_ssize_t used = utf8proc_iterate(rest.data(), length, &decoded);
-  if (used <= 0 || decoded < 0 || !cursor.skip(static_cast<std::size_t>(used))) return false;
-  code_point = static_cast<char32_t>(decoded);
+  // The core's strict decoder, so the audit reads text exactly as the validator
+  // does; on failure the cursor stays where it was (decode_utf8 would step over
+  // one byte), which callers that keep the bad byte rely on.
+  ByteCursor attempt = cursor;
+  if (attempt.empty() || !stguard::detail::decode_utf8(attempt, code_point)) return false;
+  cursor = attempt;
   return true;
 }
 

@@ -1,4 +1,5 @@
-// Unicode helpers for the name and metadata rules: walking code points,
+// Unicode helpers for the name and metadata rules: walking code points (with
+// the core's decoder, core/utf8.hpp),
 // the character classes that deceive readers (bidirectional controls,
 // invisible characters: the core library's table), and NFC normalisation
 // through utf8proc.

@@ -219,6 +219,15 @@ TEST_CASE("allocation failures in the writer and shards give OUT_OF_MEMORY", "[o
           if (auto status = build(builder); !status) return status;
           return builder.save_to_path(out);
         }, Arming::by_call) > 0);
+  // save, save_file and metadata_map: one guard each (detail::without_exceptions).
+  stguard::TensorMap tensors;
+  tensors["a_tensor_with_a_long_name"] = stguard::OwnedTensor{"", stguard::Dtype::F32, {2, 3}, 6, data};
+  const stguard::MetadataMap metadata{{"format_key_long_enough_to_allocate", "pt"}};
+  CHECK(sweep("save", [&] { return stguard::save(tensors, metadata); }) > 0);
+  const std::string saved_path = (dir.path() / "saved.safetensors").string();
+  CHECK(sweep("save_file", [&] { return stguard::save_file(tensors, saved_path, metadata); }) > 0);
+  const std::vector<stguard::MetadataEntry> entries{{"format_key_long_enough_to_allocate", "pt"}};
+  CHECK(sweep("metadata_map", [&] { return stguard::metadata_map(entries); }) > 0);
   stguard::ShardIndex index;
   index.shards = {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"};
   index.weight_map = {{"a_tensor_with_a_long_name", 0}, {"b_tensor_with_a_long_name", 1}};

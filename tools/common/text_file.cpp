@@ -1,12 +1,12 @@
 // Text writes through OutputFile (a regular file is replaced atomically, a
-// device, FIFO or '-' is streamed to, anything else refused); capped reads through std::ifstream.
+// device, FIFO or '-' is streamed to, anything else refused); capped reads of a
+// regular file through the library's one open path (read_regular_file).
 #include "common/text_file.hpp"
 
-#include <fstream>
-#include <iterator>
 #include <span>
 
 #include "stguard/atomic_file.hpp"
+#include "stguard/file_validate.hpp"
 
 namespace stguard::cli {
 
@@ -19,18 +19,11 @@ Status write_text_file(const std::string& path, const std::string& text) {
 }
 
 Result<std::string> read_text_file(const std::string& path, std::uint64_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::io_open_failed, "cannot open the file");
-  std::string text;
-  char buffer[65536];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    if (text.size() + static_cast<std::uint64_t>(in.gcount()) > max_bytes) {
-      return make_error(ErrorCode::io_read_failed, "the file is larger than " + std::to_string(max_bytes) + " bytes");
-    }
-    text.append(buffer, static_cast<std::size_t>(in.gcount()));
-  }
-  if (in.bad()) return make_error(ErrorCode::io_read_failed, "cannot read the file");
-  return text;
+  auto text = read_regular_file(path, max_bytes);
+  if (text) return text;
+  Error error = std::move(text).error();
+  error.path.clear();  // the callers name the file in their own words
+  return error;
 }
 
 }  // namespace stguard::cli

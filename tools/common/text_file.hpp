@@ -13,7 +13,9 @@ namespace stguard::cli {
 // Writes `text` to `path` by the rule every writer follows (OutputFile).
 [[nodiscard]] Status write_text_file(const std::string& path, const std::string& text);
 
-// The whole file, or io_* errors (io_read_failed when it exceeds `max_bytes`).
+// The whole of a regular file (read_regular_file), or io_* errors
+// (io_read_failed when it exceeds `max_bytes`, io_not_regular_file for a FIFO)
+// without the path, which the callers name themselves.
 [[nodiscard]] Result<std::string> read_text_file(const std::string& path, std::uint64_t max_bytes);
 
 }  // namespace stguard::cli

@@ -38,4 +38,10 @@ namespace stguard {
 // EINTR and short reads. Shared by the validators and the reader.
 [[nodiscard]] Status pread_exact(int fd, std::uint64_t offset, void* buffer, std::size_t length);
 
+// The whole of a small regular file (opened with open_for_reading,
+// unique_fd.hpp): io_open_failed, io_not_regular_file (a directory, a FIFO, a
+// device), io_read_failed (also when it is larger than `max_bytes`, which is
+// checked before anything is allocated). Errors carry `path`.
+[[nodiscard]] Result<std::string> read_regular_file(const std::string& path, std::uint64_t max_bytes) noexcept;
+
 }  // namespace stguard

@@ -2,6 +2,8 @@
 // writer, validators, tools). Closes once; movable, not copyable.
 #pragma once
 
+#include <string>
+
 #include "stguard/error.hpp"
 
 namespace stguard {
@@ -28,5 +30,12 @@ class UniqueFd {
  private:
   int fd_ = -1;
 };
+
+// The one way stguard opens a file to read it (the validators, the Reader,
+// the tools' text files): read-only, close-on-exec, never as a controlling
+// terminal, and non-blocking, so opening a FIFO cannot hang (the caller's
+// fstat then refuses what is not a regular file). A failure is io_open_failed
+// "cannot open: <the system's text>" with `path` as the error's path.
+[[nodiscard]] Result<UniqueFd> open_for_reading(const std::string& path) noexcept;
 
 }  // namespace stguard

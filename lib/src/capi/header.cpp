@@ -35,6 +35,15 @@ stg_status with_header(const stg_header* handle, bool outputs_given, Body&& body
                                                 [&](Call&, const HeaderObject& object) { return body(object.header); });
 }
 
+// One value of a live stg_header into `*out` (invalid_argument when out is NULL).
+template <typename Out, typename Read>
+stg_status read_header_value(const stg_header* handle, Out* out, Read read) noexcept {
+  return with_header(handle, out != nullptr, [&](const stguard::Header& header) {
+    *out = read(header);
+    return STG_OK;
+  });
+}
+
 // The same for tensor `index` (invalid_argument past the end).
 template <typename Body>
 stg_status with_tensor(const stg_header* handle, std::size_t index, bool outputs_given, Body&& body) noexcept {
@@ -54,38 +63,25 @@ STG_API stg_status stg_header_free(stg_header* header) {
 }
 
 STG_API stg_status stg_header_profile(const stg_header* header, stg_profile* profile) {
-  return with_header(header, profile != nullptr, [&](const stguard::Header& value) {
-    *profile = value.profile() == stguard::Profile::compat ? STG_PROFILE_COMPAT : STG_PROFILE_STRICT;
-    return STG_OK;
+  return read_header_value(header, profile, [](const stguard::Header& value) {
+    return value.profile() == stguard::Profile::compat ? STG_PROFILE_COMPAT : STG_PROFILE_STRICT;
   });
 }
 
 STG_API stg_status stg_header_length(const stg_header* header, uint64_t* length) {
-  return with_header(header, length != nullptr, [&](const stguard::Header& value) {
-    *length = value.header_length();
-    return STG_OK;
-  });
+  return read_header_value(header, length, [](const stguard::Header& value) { return value.header_length(); });
 }
 
 STG_API stg_status stg_header_data_offset(const stg_header* header, uint64_t* offset) {
-  return with_header(header, offset != nullptr, [&](const stguard::Header& value) {
-    *offset = value.data_offset();
-    return STG_OK;
-  });
+  return read_header_value(header, offset, [](const stguard::Header& value) { return value.data_offset(); });
 }
 
 STG_API stg_status stg_header_file_size(const stg_header* header, uint64_t* size) {
-  return with_header(header, size != nullptr, [&](const stguard::Header& value) {
-    *size = value.file_size();
-    return STG_OK;
-  });
+  return read_header_value(header, size, [](const stguard::Header& value) { return value.file_size(); });
 }
 
 STG_API stg_status stg_header_tensor_count(const stg_header* header, size_t* count) {
-  return with_header(header, count != nullptr, [&](const stguard::Header& value) {
-    *count = value.tensor_count();
-    return STG_OK;
-  });
+  return read_header_value(header, count, [](const stguard::Header& value) { return value.tensor_count(); });
 }
 
 STG_API stg_status stg_header_tensor_name(const stg_header* header, size_t index, const char** name,
@@ -129,10 +125,7 @@ STG_API stg_status stg_header_find(const stg_header* header, const char* name, s
 }
 
 STG_API stg_status stg_header_metadata_count(const stg_header* header, size_t* count) {
-  return with_header(header, count != nullptr, [&](const stguard::Header& value) {
-    *count = value.metadata().size();
-    return STG_OK;
-  });
+  return read_header_value(header, count, [](const stguard::Header& value) { return value.metadata().size(); });
 }
 
 STG_API stg_status stg_header_metadata_entry(const stg_header* header, size_t index, const char** key,

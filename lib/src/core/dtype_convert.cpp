@@ -8,6 +8,7 @@
 // which is exact. Integers are checked one by one: an integer is exact in a
 // format with p significand bits when its odd part is below 2^p.
 #include "core/dtype_convert.hpp"
+#include "core/tensor_rules.hpp"
 
 #include <algorithm>
 #include <array>
@@ -387,9 +388,7 @@ Status convert_span(Dtype dtype, std::span<const std::uint8_t> bytes, std::span<
   if (kind == detail::ConversionKind::unsupported) {
     return detail::conversion_refused_error(dtype, target, Conversion::exact, {});
   }
-  std::uint64_t bits = 0;
-  if (__builtin_mul_overflow(std::uint64_t{out.size()}, std::uint64_t{dtype_bits(dtype)}, &bits) || bits % 8 != 0 ||
-      bits / 8 != bytes.size()) {
+  if (!detail::is_exact_byte_size(out.size(), dtype, bytes.size())) {
     try {
       return make_error(ErrorCode::invalid_argument, std::to_string(bytes.size()) + " bytes of " +
                                                          std::string(dtype_name(dtype)) + " are not " +

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/header_builder.hpp"
+#include "core/tensor_rules.hpp"
 #include "stguard/escape.hpp"
 
 namespace stguard {
@@ -153,22 +154,24 @@ std::optional<Error> HeaderBuilder::check_layout(Entries& tensors) {
                         at, std::string(tensors_.name_of(info)));
     }
     std::uint64_t elements = 0;
-    std::uint64_t bits = 0;
-    if (!tensors_.element_count_of(info, elements) ||
-        __builtin_mul_overflow(elements, std::uint64_t{dtype_bits(info.dtype)}, &bits)) {
-      return make_error(ErrorCode::shape_overflow, "shape x dtype size overflows 64 bits", at,
-                        std::string(tensors_.name_of(info)));
+    std::uint64_t bytes = 0;
+    const detail::SizeFault fault = tensors_.element_count_of(info, elements)
+                                        ? detail::checked_byte_size(elements, info.dtype, bytes)
+                                        : detail::SizeFault::overflow;
+    switch (fault) {
+      case detail::SizeFault::overflow:
+        return make_error(ErrorCode::shape_overflow, std::string(detail::kShapeOverflowText), at,
+                          std::string(tensors_.name_of(info)));
+      case detail::SizeFault::partial_byte:
+        return make_error(ErrorCode::subbyte_misaligned, detail::partial_byte_text(elements, info.dtype), at,
+                          std::string(tensors_.name_of(info)));
+      case detail::SizeFault::none:
+        break;
     }
-    if (bits % 8 != 0) {
-      return make_error(ErrorCode::subbyte_misaligned,
-                        std::to_string(elements) + " elements of " + std::string(dtype_name(info.dtype)) +
-                            " do not fill whole bytes",
-                        at, std::string(tensors_.name_of(info)));
-    }
-    if (info.end - info.begin != bits / 8) {
+    if (info.end - info.begin != bytes) {
       return make_error(ErrorCode::size_mismatch,
                         "data_offsets span " + std::to_string(info.end - info.begin) + " bytes, shape x dtype needs " +
-                            std::to_string(bits / 8),
+                            std::to_string(bytes),
                         at, std::string(tensors_.name_of(info)));
     }
     running_end = info.end;

@@ -10,7 +10,7 @@
 
 #include "core/header_builder.hpp"
 #include "core/json_tokenizer.hpp"
-#include "core/name_rules.hpp"
+#include "core/tensor_rules.hpp"
 #include "stguard/escape.hpp"
 
 namespace stguard {
@@ -133,12 +133,13 @@ bool HeaderBuilder::accept_tensor_name(std::string_view name, std::uint64_t offs
     note_strict_violation(make_error(ErrorCode::limit_name_bytes, "tensor name longer than 4096 bytes", offset,
                                      std::string(name.substr(0, 64))));
   }
-  if (name.empty()) {
-    if (!strict_rule(ErrorCode::invalid_tensor_name, "empty tensor name", offset)) return false;
-  } else if (detail::has_control_character(name)) {
-    if (!strict_rule(ErrorCode::invalid_tensor_name, "tensor name contains a control character", offset, name)) {
-      return false;
-    }
+  switch (detail::header_tensor_name_fault(name)) {
+    case detail::NameFault::empty:
+      return strict_rule(ErrorCode::invalid_tensor_name, "empty tensor name", offset);
+    case detail::NameFault::control_character:
+      return strict_rule(ErrorCode::invalid_tensor_name, "tensor name contains a control character", offset, name);
+    default:
+      break;
   }
   return true;
 }

@@ -1,28 +1,10 @@
-// Non-template parts of the JSON layer: the integer grammar, the surrogate
+// Non-template parts of the JSON layer: the surrogate
 // check, RapidJSON error mapping, and what may follow the top-level value.
 #include "core/json_tokenizer.hpp"
 
 #include <cstring>
 
 namespace stguard::detail {
-
-IntegerParse parse_json_uint(std::string_view text, std::uint64_t& out) noexcept {
-  if (text.empty()) return IntegerParse::not_integer;
-  if (text.size() > 1 && text[0] == '0') return IntegerParse::not_integer;
-  std::uint64_t value = 0;
-  bool overflow = false;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return IntegerParse::not_integer;
-    const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (__builtin_mul_overflow(value, std::uint64_t{10}, &value) ||
-        __builtin_add_overflow(value, digit, &value)) {
-      overflow = true;  // keep scanning: "1e999999..." style text is not_integer
-    }
-  }
-  if (overflow) return IntegerParse::overflow;
-  out = value;
-  return IntegerParse::ok;
-}
 
 bool has_encoded_surrogate(std::string_view decoded) noexcept {
   const char* data = decoded.data();

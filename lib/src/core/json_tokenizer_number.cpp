@@ -1,4 +1,6 @@
-// The JSON number rule (docs/format.md#json-syntax): RFC 8259's grammar, and
+// The JSON number rules: the unsigned integer grammar of the header's fields
+// (parse_json_uint, digits read by core/decimal.hpp), and for every other
+// number (docs/format.md#json-syntax) RFC 8259's grammar and
 // a value the reference's JSON library (serde_json, default features) can
 // convert. serde_json keeps an integer that fits u64 (or i64 when negative);
 // any other number becomes an f64 computed from a u64 significand and a
@@ -13,9 +15,23 @@
 #include <cstdint>
 #include <limits>
 
+#include "core/decimal.hpp"
 #include "core/json_tokenizer.hpp"
 
 namespace stguard::detail {
+
+IntegerParse parse_json_uint(std::string_view text, std::uint64_t& out) noexcept {
+  if (text.size() > 1 && text[0] == '0') return IntegerParse::not_integer;  // JSON allows no leading zero
+  switch (parse_decimal(text, out)) {
+    case DecimalParse::ok:
+      return IntegerParse::ok;
+    case DecimalParse::overflow:
+      return IntegerParse::overflow;
+    case DecimalParse::not_decimal:
+      break;
+  }
+  return IntegerParse::not_integer;
+}
 
 namespace {
 

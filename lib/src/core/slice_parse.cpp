@@ -7,6 +7,7 @@
 #include <new>
 #include <string>
 
+#include "core/decimal.hpp"
 #include "stguard/cursor.hpp"
 #include "stguard/escape.hpp"
 #include "stguard/slice.hpp"
@@ -66,17 +67,16 @@ class SpecParser {
                                                           : "a number cannot start with '+'");
     }
     const std::size_t start = cursor_.position();
+    const auto rest = cursor_.rest();
+    const std::string_view text(reinterpret_cast<const char*>(rest.data()), rest.size());
+    const std::size_t digits = detail::decimal_run(text);
+    if (digits == 0) return std::nullopt;
     std::uint64_t value = 0;
-    bool any = false;
-    while (cursor_.peek_u8(byte) && byte >= '0' && byte <= '9') {
-      if (__builtin_mul_overflow(value, std::uint64_t{10}, &value) ||
-          __builtin_add_overflow(value, static_cast<std::uint64_t>(byte - '0'), &value)) {
-        return syntax_error(start, "the number is larger than 2^64 - 1");
-      }
-      any = true;
-      (void)cursor_.skip(1);
+    if (detail::parse_decimal(text.substr(0, digits), value) != detail::DecimalParse::ok) {
+      return syntax_error(start, "the number is larger than 2^64 - 1");  // all digits: only overflow fails
     }
-    if (any) out = value;
+    out = value;
+    (void)cursor_.skip(digits);
     return std::nullopt;
   }
 

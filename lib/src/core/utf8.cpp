@@ -96,4 +96,9 @@ std::optional<std::size_t> find_invalid_utf8(ByteCursor cursor) noexcept {
   return std::nullopt;
 }
 
+bool is_valid_utf8(std::string_view text) noexcept {
+  const ByteCursor cursor(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  return !find_invalid_utf8(cursor).has_value();
+}
+
 }  // namespace stguard::detail

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "stguard/cursor.hpp"
 
@@ -15,6 +16,9 @@ namespace stguard::detail {
 // Position (relative to the cursor's start) of the first byte of the first
 // invalid sequence, or nullopt when all of the cursor's bytes are valid.
 [[nodiscard]] std::optional<std::size_t> find_invalid_utf8(ByteCursor cursor) noexcept;
+
+// The same check over a string: true when all of `text` is strict UTF-8.
+[[nodiscard]] bool is_valid_utf8(std::string_view text) noexcept;
 
 // Decodes one code point at the cursor. On an invalid or truncated sequence
 // it consumes one byte and returns false.

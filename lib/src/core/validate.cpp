@@ -59,7 +59,7 @@ std::optional<Error> check_header_length(std::uint64_t header_length, const Opti
 
 Result<std::uint64_t> frame_header(std::span<const std::uint8_t> prefix, std::optional<std::uint64_t> file_size,
                                    const Options& options) noexcept {
-  try {
+  return without_exceptions([&]() -> Result<std::uint64_t> {
     if (file_size && *file_size < kPrefixBytes) return file_too_small_error(*file_size);
     ByteCursor cursor(prefix);
     std::uint64_t header_length = 0;
@@ -69,9 +69,7 @@ Result<std::uint64_t> frame_header(std::span<const std::uint8_t> prefix, std::op
       return header_past_eof_error(header_length, *file_size);
     }
     return header_length;
-  } catch (const std::bad_alloc&) {
-    return out_of_memory_error();
-  }
+  });
 }
 
 std::optional<Error> check_data_size(const Header& header, std::uint64_t actual_data_size) {
@@ -136,12 +134,10 @@ Result<Header> parse_header_copy(std::span<const std::uint8_t> header_bytes, std
 
 Result<Header> parse_header_bytes(std::span<const std::uint8_t> header_bytes, std::optional<std::uint64_t> data_size,
                                   const Options& options) noexcept {
-  try {
+  return without_exceptions([&]() -> Result<Header> {
     if (auto error = check_header_length(header_bytes.size(), options)) return *std::move(error);
-  } catch (const std::bad_alloc&) {
-    return out_of_memory_error();
-  }
-  return parse_header_copy(header_bytes, data_size, options);
+    return parse_header_copy(header_bytes, data_size, options);
+  });
 }
 
 Result<HeaderSummary> summarize_header_bytes(std::span<const std::uint8_t> header_bytes,

@@ -92,7 +92,7 @@ Status AtomicFile::commit() noexcept {
   if (fd_ < 0 || dir_fd_ < 0) {
     return make_error(ErrorCode::invalid_argument, "the temporary file was already discarded");
   }
-  detail::writer_io::UniqueFd file(fd_);
+  UniqueFd file(fd_);
   fd_ = -1;
   sink_ = FdSink(-1);
   if (Status status = detail::writer_io::sync_and_close(file, options_.durable); !status) {

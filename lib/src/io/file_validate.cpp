@@ -15,6 +15,7 @@
 #include <new>
 #include <vector>
 
+#include "io/errno_message.hpp"
 #include "core/core_internal.hpp"
 #include "stguard/stream_validator.hpp"
 #include "stguard/unique_fd.hpp"
@@ -24,8 +25,6 @@ namespace stguard {
 namespace {
 
 constexpr std::size_t kLengthBytes = 8;
-
-std::string errno_text(int err) { return std::strerror(err); }
 
 }  // namespace
 
@@ -37,7 +36,7 @@ Status pread_exact(int fd, std::uint64_t offset, void* buffer, std::size_t lengt
       const ssize_t got = ::pread(fd, out + done, length - done, static_cast<off_t>(offset + done));
       if (got < 0) {
         if (errno == EINTR) continue;
-        return make_error(ErrorCode::io_read_failed, "read failed: " + errno_text(errno), offset + done);
+        return make_error(ErrorCode::io_read_failed, detail::errno_message("read failed", errno), offset + done);
       }
       if (got == 0) {
         return make_error(ErrorCode::io_file_changed, "the file ended early while reading (was it truncated?)",
@@ -60,7 +59,7 @@ Result<Verdict> validate_fd_with(int fd, const Options& options,
   return detail::without_exceptions([&]() -> Result<Verdict> {
     struct stat info {};
     if (::fstat(fd, &info) != 0) {
-      return make_error(ErrorCode::io_read_failed, "cannot stat: " + errno_text(errno));
+      return make_error(ErrorCode::io_read_failed, detail::errno_message("cannot stat", errno));
     }
     if (!S_ISREG(info.st_mode)) {
       return make_error(ErrorCode::io_not_regular_file,
@@ -95,15 +94,9 @@ Result<Verdict> validate_fd_with(int fd, const Options& options,
 template <typename Verdict>
 Result<Verdict> validate_path_with(const std::string& path, const Options& options,
                                    Result<Verdict> (*validate)(int, const Options&)) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) {
-    const int err = errno;
-    return detail::without_exceptions([&]() -> Result<Verdict> {
-      return with_path(make_error(ErrorCode::io_open_failed, "cannot open: " + errno_text(err)), path);
-    });
-  }
-  const UniqueFd owner(fd);
-  return with_path(validate(fd, options), path);
+  auto fd = open_for_reading(path);
+  if (!fd) return std::move(fd).error();
+  return with_path(validate(fd->get(), options), path);
 }
 
 }  // namespace
@@ -124,6 +117,32 @@ Result<HeaderSummary> validate_path_summary(const std::string& path, const Optio
   return validate_path_with<HeaderSummary>(path, options, validate_fd_summary);
 }
 
+Result<std::string> read_regular_file(const std::string& path, std::uint64_t max_bytes) noexcept {
+  auto fd = open_for_reading(path);
+  if (!fd) return std::move(fd).error();
+  return with_path(detail::without_exceptions([&]() -> Result<std::string> {
+                     struct stat info {};
+                     if (::fstat(fd->get(), &info) != 0) {
+                       return make_error(ErrorCode::io_read_failed, detail::errno_message("cannot stat", errno));
+                     }
+                     if (!S_ISREG(info.st_mode)) {
+                       return make_error(ErrorCode::io_not_regular_file,
+                                         S_ISDIR(info.st_mode) ? "is a directory" : "is not a regular file");
+                     }
+                     const auto size = static_cast<std::uint64_t>(info.st_size);
+                     if (size > max_bytes) {
+                       return make_error(ErrorCode::io_read_failed,
+                                         "the file is larger than " + std::to_string(max_bytes) + " bytes");
+                     }
+                     std::string text(static_cast<std::size_t>(size), '\0');
+                     if (Status status = pread_exact(fd->get(), 0, text.data(), text.size()); !status) {
+                       return status.error();
+                     }
+                     return text;
+                   }),
+                   path);
+}
+
 Result<Header> validate_stream(int fd, const Options& options, bool drain) {
   return detail::without_exceptions([&]() -> Result<Header> {
     StreamValidator validator(options);
@@ -132,7 +151,7 @@ Result<Header> validate_stream(int fd, const Options& options, bool drain) {
       const ssize_t got = ::read(fd, chunk.data(), chunk.size());
       if (got < 0) {
         if (errno == EINTR) continue;
-        return make_error(ErrorCode::io_read_failed, "read failed: " + errno_text(errno), validator.bytes_seen());
+        return make_error(ErrorCode::io_read_failed, detail::errno_message("read failed", errno), validator.bytes_seen());
       }
       if (got == 0) break;
       const bool keep_going = validator.feed(std::span<const std::uint8_t>(chunk.data(), static_cast<std::size_t>(got)));

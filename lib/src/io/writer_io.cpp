@@ -1,5 +1,5 @@
 // System calls of the writer (see writer_io.hpp). Every loop here retries
-// EINTR, and every error becomes an io_* value with strerror's text.
+// EINTR, and every error becomes an io_* value with errno's text (io/errno_message.hpp).
 #include "io/writer_io.hpp"
 
 #include <fcntl.h>
@@ -15,7 +15,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <new>
 
 #include "stguard/atomic_file.hpp"
@@ -116,13 +115,6 @@ bool random_hex(std::string& out) {
 }
 
 }  // namespace
-
-std::string errno_message(std::string_view what, int err) {
-  std::string message(what);
-  message += ": ";
-  message += std::strerror(err);
-  return message;
-}
 
 Status write_all(int fd, std::span<const std::uint8_t> bytes, std::uint64_t position) noexcept {
   return detail::without_exceptions([&]() -> Status {

@@ -9,15 +9,11 @@
 #include <string>
 #include <string_view>
 
+#include "io/errno_message.hpp"
 #include "stguard/error.hpp"
 #include "stguard/unique_fd.hpp"
 
 namespace stguard::detail::writer_io {
-
-using UniqueFd = stguard::UniqueFd;
-
-// "what: strerror(err)"
-[[nodiscard]] std::string errno_message(std::string_view what, int err);
 
 // Writes all of `bytes` to `fd`: retries short writes and EINTR, waits with
 // poll() on EAGAIN, and blocks SIGPIPE and SIGXFSZ in the calling thread for

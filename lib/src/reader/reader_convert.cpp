@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/dtype_convert.hpp"
+#include "core/tensor_rules.hpp"
 #include "reader/reader_state.hpp"
 #include "stguard/reader.hpp"
 
@@ -74,9 +75,7 @@ Error output_size_error(std::uint64_t given, std::uint64_t needed, const std::st
 }
 
 bool holds_elements(Dtype dtype, std::size_t bytes, std::uint64_t count) noexcept {
-  std::uint64_t bits = 0;
-  return !__builtin_mul_overflow(count, std::uint64_t{dtype_bits(dtype)}, &bits) && bits % 8 == 0 &&
-         bits / 8 == bytes;
+  return is_exact_byte_size(count, dtype, bytes);
 }
 
 }  // namespace detail

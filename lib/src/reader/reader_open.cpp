@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
 
+#include "io/errno_message.hpp"
 #include "reader/reader_source.hpp"
 #include "reader/reader_state.hpp"
 #include "stguard/file_validate.hpp"
@@ -21,9 +21,6 @@ namespace {
 
 using detail::DataSource;
 using detail::ReaderState;
-using detail::UniqueFd;
-
-std::string errno_text(int err) { return std::strerror(err); }
 
 Result<std::unique_ptr<ReaderState>> make_state(Header header, ReaderMode mode,
                                                 Result<std::unique_ptr<DataSource>> source) {
@@ -45,7 +42,7 @@ Result<std::unique_ptr<ReaderState>> open_snapshot(int fd, const Header& prefix_
   std::vector<std::uint8_t> bytes(static_cast<std::size_t>(file_size));
   if (Status status = pread_exact(fd, 0, bytes.data(), bytes.size()); !status) return status.error();
   struct stat info {};
-  if (::fstat(fd, &info) != 0) return make_error(ErrorCode::io_read_failed, "cannot stat: " + errno_text(errno));
+  if (::fstat(fd, &info) != 0) return make_error(ErrorCode::io_read_failed, detail::errno_message("cannot stat", errno));
   if (static_cast<std::uint64_t>(info.st_size) != file_size) {
     return make_error(ErrorCode::io_file_changed, "the file changed size while it was being copied");
   }
@@ -76,7 +73,7 @@ Result<std::unique_ptr<ReaderState>> open_descriptor(int fd, UniqueFd owned, con
       if (!owned.valid()) {
         owned = UniqueFd(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
         if (!owned.valid()) {
-          return make_error(ErrorCode::io_open_failed, "cannot duplicate the descriptor: " + errno_text(errno));
+          return make_error(ErrorCode::io_open_failed, detail::errno_message("cannot duplicate the descriptor", errno));
         }
       }
       auto source = detail::make_pread_source(std::move(owned), *header);
@@ -106,11 +103,10 @@ Result<std::unique_ptr<ReaderState>> open_buffer(std::span<const std::uint8_t> f
 
 Result<Reader> Reader::open(const std::string& path, const ReaderOptions& options) {
   return detail::without_exceptions([&]() -> Result<Reader> {
-    // O_NONBLOCK: opening a FIFO must not hang; validate_fd then rejects it.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) return with_path(make_error(ErrorCode::io_open_failed, "cannot open: " + errno_text(errno)), path);
-    UniqueFd owned(fd);
-    auto state = open_descriptor(fd, std::move(owned), options);
+    auto owned = open_for_reading(path);  // a FIFO cannot hang it; validate_fd then rejects it
+    if (!owned) return std::move(owned).error();
+    const int fd = owned->get();
+    auto state = open_descriptor(fd, std::move(owned).value(), options);
     if (!state) return with_path(std::move(state).error(), path);
     return Reader(std::move(state).value());
   });

@@ -21,8 +21,6 @@
 
 namespace stguard::detail {
 
-using UniqueFd = stguard::UniqueFd;
-
 class DataSource {
  public:
   DataSource() = default;

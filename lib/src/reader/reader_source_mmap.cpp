@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <limits>
 #include <string>
 
+#include "io/errno_message.hpp"
 #include "reader/reader_source.hpp"
 #include "stguard/cursor.hpp"
 
@@ -61,7 +61,7 @@ Result<std::unique_ptr<DataSource>> map_data_region(int fd, const Header& header
   void* base = ::mmap(nullptr, static_cast<std::size_t>(length), PROT_READ, MAP_PRIVATE, fd,
                       static_cast<off_t>(map_offset));
   if (base == MAP_FAILED) {
-    return make_error(ErrorCode::io_map_failed, std::string("cannot map the data region: ") + std::strerror(errno));
+    return make_error(ErrorCode::io_map_failed, detail::errno_message("cannot map the data region", errno));
   }
   auto source = std::make_unique<MappedSource>(base, static_cast<std::size_t>(length));
   if (Status status = source->attach(static_cast<std::size_t>(skip), data_size); !status) return status.error();
@@ -69,7 +69,7 @@ Result<std::unique_ptr<DataSource>> map_data_region(int fd, const Header& header
   // mapping are already gone, so refuse rather than hand out a trap.
   struct stat info {};
   if (::fstat(fd, &info) != 0) {
-    return make_error(ErrorCode::io_read_failed, std::string("cannot stat: ") + std::strerror(errno));
+    return make_error(ErrorCode::io_read_failed, detail::errno_message("cannot stat", errno));
   }
   if (static_cast<std::uint64_t>(info.st_size) != header.file_size()) {
     return make_error(ErrorCode::io_file_changed, "the file changed size between validation and mapping (" +

@@ -29,11 +29,11 @@ std::uint64_t descriptor_budget() {
 
 Result<std::vector<std::uint8_t>> read_index_file(int dir_fd, const std::string& name, std::uint64_t max_bytes) {
   const int raw = ::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (raw < 0) return make_error(ErrorCode::io_open_failed, detail::writer_io::errno_message("cannot open the index", errno));
-  detail::writer_io::UniqueFd fd(raw);
+  if (raw < 0) return make_error(ErrorCode::io_open_failed, detail::errno_message("cannot open the index", errno));
+  UniqueFd fd(raw);
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) {
-    return make_error(ErrorCode::io_read_failed, detail::writer_io::errno_message("cannot stat the index", errno));
+    return make_error(ErrorCode::io_read_failed, detail::errno_message("cannot stat the index", errno));
   }
   if (!S_ISREG(info.st_mode)) return make_error(ErrorCode::io_not_regular_file, "the index is not a regular file");
   const auto size = static_cast<std::uint64_t>(info.st_size);
@@ -49,7 +49,7 @@ Result<std::vector<std::uint8_t>> read_index_file(int dir_fd, const std::string&
 }
 
 Result<CheckedShardSet> check(const std::string& index_path, const ShardCheckOptions& options,
-                              std::vector<detail::writer_io::UniqueFd>* keep_open) {
+                              std::vector<UniqueFd>* keep_open) {
   auto split = detail::writer_io::split_path(index_path);
   if (!split) return std::move(split).error();
   auto dir = detail::writer_io::open_directory(split->directory);
@@ -73,9 +73,9 @@ Result<CheckedShardSet> check(const std::string& index_path, const ShardCheckOpt
     const std::string& shard = index.shards[s];
     const int raw = ::openat(dir->get(), shard.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (raw < 0) {
-      return judge.add(make_error(ErrorCode::io_open_failed, detail::writer_io::errno_message("cannot open", errno))).error();
+      return judge.add(make_error(ErrorCode::io_open_failed, detail::errno_message("cannot open", errno))).error();
     }
-    detail::writer_io::UniqueFd fd(raw);
+    UniqueFd fd(raw);
     if (Status status = judge.add(validate_fd(fd.get(), options.shard_options)); !status) return status.error();
     if (keep_open != nullptr) keep_open->push_back(std::move(fd));
   }
@@ -150,7 +150,7 @@ Status ShardSetJudge::finish() {
 }
 
 Result<CheckedShardSet> check_shard_set(const std::string& index_path, const ShardCheckOptions& options,
-                                        std::vector<writer_io::UniqueFd>* keep_open) noexcept {
+                                        std::vector<UniqueFd>* keep_open) noexcept {
   return detail::without_exceptions([&]() -> Result<CheckedShardSet> {
     return check(index_path, options, keep_open);
   });

@@ -371,8 +371,7 @@ Result<std::string> serialize_shard_index(const ShardIndex& index) noexcept {
         return make_error(ErrorCode::invalid_argument, "weight_map is not sorted by name or has duplicates",
                           kNoOffset, entry.tensor);
       }
-      if (entry.tensor.empty() || !detail::is_valid_utf8(entry.tensor) || detail::has_control_character(entry.tensor) ||
-          entry.tensor == "__metadata__") {
+      if (detail::written_tensor_name_fault(entry.tensor) != detail::NameFault::none) {
         return make_error(ErrorCode::invalid_tensor_name, "weight_map has an invalid tensor name", kNoOffset,
                           entry.tensor);
       }

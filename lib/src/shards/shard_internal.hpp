@@ -34,6 +34,6 @@ class ShardSetJudge {
 // check_shard_index; when `keep_open` is given, it receives one open
 // descriptor per shard (parallel to index.shards) instead of closing them.
 [[nodiscard]] Result<CheckedShardSet> check_shard_set(const std::string& index_path, const ShardCheckOptions& options,
-                                                      std::vector<writer_io::UniqueFd>* keep_open) noexcept;
+                                                      std::vector<UniqueFd>* keep_open) noexcept;
 
 }  // namespace stguard::detail

@@ -271,7 +271,7 @@ Result<ShardedCheckpoint> save(const FileBuilder& builder, const std::string& di
 // each tensor from the descriptor that was validated.
 Status join(const std::string& index_path, const ShardCheckOptions& check,
             const std::function<Status(const FileBuilder&)>& save) {
-  std::vector<detail::writer_io::UniqueFd> fds;
+  std::vector<UniqueFd> fds;
   auto set = detail::check_shard_set(index_path, check, &fds);
   if (!set) return std::move(set).error();
   std::map<std::string, std::pair<std::string, std::size_t>> metadata;  // key -> (value, first shard)

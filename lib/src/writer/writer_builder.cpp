@@ -116,21 +116,7 @@ Status FileBuilder::add_tensor(std::string name, Dtype dtype, std::vector<std::u
 Status FileBuilder::set_metadata(std::string key, std::string value) noexcept {
   // One guard, remembered once: a builder that failed refuses to save.
   return remember(detail::without_exceptions([&]() -> Status {
-    if (!detail::is_valid_utf8(key)) {
-      return make_error(ErrorCode::invalid_metadata_key, "a __metadata__ key is not valid UTF-8");
-    }
-    if (detail::has_control_character(key)) {
-      return make_error(ErrorCode::invalid_metadata_key,
-                        "__metadata__ key " + quote_for_display(key) + " contains a control character");
-    }
-    if (!detail::is_valid_utf8(value)) {
-      return make_error(ErrorCode::invalid_metadata_value,
-                        "__metadata__ value of key " + quote_for_display(key) + " is not valid UTF-8");
-    }
-    if (value.find('\0') != std::string::npos) {
-      return make_error(ErrorCode::invalid_metadata_value,
-                        "__metadata__ value of key " + quote_for_display(key) + " contains U+0000");
-    }
+    if (auto error = detail::check_metadata_entry(key, value)) return *std::move(error);
     metadata_.insert_or_assign(std::move(key), std::move(value));
     return {};
   }));

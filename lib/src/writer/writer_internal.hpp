@@ -5,12 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "core/name_rules.hpp"
+#include "core/tensor_rules.hpp"
+#include "core/utf8.hpp"
 #include "stguard/error.hpp"
 #include "stguard/options.hpp"
 #include "stguard/stream_writer.hpp"
@@ -21,7 +23,9 @@ namespace stguard::detail {
 // The caller's limits, each capped at the strict default (never looser).
 [[nodiscard]] Limits effective_writer_limits(const Limits& requested) noexcept;
 
-[[nodiscard]] bool is_valid_utf8(std::string_view text) noexcept;
+// The strict rules for one __metadata__ entry a writer is asked to write: the
+// key valid UTF-8 without control characters, the value valid UTF-8 without U+0000.
+[[nodiscard]] std::optional<Error> check_metadata_entry(std::string_view key, std::string_view value);
 
 // A JSON string literal (quotes included) for `text`, which must be valid
 // UTF-8. Escapes exactly what serde_json escapes: '"', '\\', and U+0000..U+001F

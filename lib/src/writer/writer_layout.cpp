@@ -25,9 +25,21 @@ Limits effective_writer_limits(const Limits& requested) noexcept {
   return limits;
 }
 
-bool is_valid_utf8(std::string_view text) noexcept {
-  const ByteCursor cursor(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
-  return !find_invalid_utf8(cursor).has_value();
+std::optional<Error> check_metadata_entry(std::string_view key, std::string_view value) {
+  if (!is_valid_utf8(key)) return make_error(ErrorCode::invalid_metadata_key, "a __metadata__ key is not valid UTF-8");
+  if (has_control_character(key)) {
+    return make_error(ErrorCode::invalid_metadata_key,
+                      "__metadata__ key " + quote_for_display(key) + " contains a control character");
+  }
+  if (!is_valid_utf8(value)) {
+    return make_error(ErrorCode::invalid_metadata_value,
+                      "__metadata__ value of key " + quote_for_display(key) + " is not valid UTF-8");
+  }
+  if (value.find('\0') != std::string_view::npos) {
+    return make_error(ErrorCode::invalid_metadata_value,
+                      "__metadata__ value of key " + quote_for_display(key) + " contains U+0000");
+  }
+  return std::nullopt;
 }
 
 }  // namespace detail
@@ -43,18 +55,23 @@ Error tensor_error(ErrorCode code, const std::string& name, const std::string& w
 
 Result<std::uint64_t> check_tensor(const TensorSpec& spec, const Limits& limits) {
   const std::string& name = spec.name;
-  if (name.empty()) return make_error(ErrorCode::invalid_tensor_name, "a tensor name is empty");
+  const detail::NameFault name_fault = detail::written_tensor_name_fault(name);
+  if (name_fault == detail::NameFault::empty) return make_error(ErrorCode::invalid_tensor_name, "a tensor name is empty");
   if (name.size() > limits.max_name_bytes) {
     return tensor_error(ErrorCode::limit_name_bytes, name,
                         "name of " + std::to_string(name.size()) + " bytes exceeds max_name_bytes (" +
                             std::to_string(limits.max_name_bytes) + ")");
   }
-  if (!detail::is_valid_utf8(name)) return tensor_error(ErrorCode::invalid_tensor_name, name, "name is not valid UTF-8");
-  if (detail::has_control_character(name)) {
-    return tensor_error(ErrorCode::invalid_tensor_name, name, "name contains a control character");
-  }
-  if (name == "__metadata__") {
-    return tensor_error(ErrorCode::invalid_tensor_name, name, "\"__metadata__\" is reserved for the metadata block");
+  switch (name_fault) {
+    case detail::NameFault::invalid_utf8:
+      return tensor_error(ErrorCode::invalid_tensor_name, name, "name is not valid UTF-8");
+    case detail::NameFault::control_character:
+      return tensor_error(ErrorCode::invalid_tensor_name, name, "name contains a control character");
+    case detail::NameFault::reserved:
+      return tensor_error(ErrorCode::invalid_tensor_name, name, "\"__metadata__\" is reserved for the metadata block");
+    case detail::NameFault::none:
+    case detail::NameFault::empty:
+      break;
   }
   if (dtype_order(spec.dtype) >= kDtypeCount) {
     return tensor_error(ErrorCode::invalid_argument, name, "dtype value is not one of the 22 dtypes");
@@ -64,48 +81,24 @@ Result<std::uint64_t> check_tensor(const TensorSpec& spec, const Limits& limits)
                         "shape has " + std::to_string(spec.shape.size()) + " dimensions, more than max_rank (" +
                             std::to_string(limits.max_rank) + ")");
   }
-  // The element count is folded left to right exactly as the reference and
-  // the validator fold it: an order-dependent overflow must be refused here
-  // precisely when strict would refuse it.
-  std::uint64_t elements = 1;
-  bool overflow = false;
   for (const std::uint64_t dim : spec.shape) {
     if (dim > limits.max_integer) {
       return tensor_error(ErrorCode::limit_integer, name,
                           "dimension " + std::to_string(dim) + " exceeds max_integer (" +
                               std::to_string(limits.max_integer) + ")");
     }
-    if (!overflow && __builtin_mul_overflow(elements, dim, &elements)) overflow = true;
   }
-  std::uint64_t bits = 0;
-  if (overflow || __builtin_mul_overflow(elements, std::uint64_t{dtype_bits(spec.dtype)}, &bits)) {
-    return tensor_error(ErrorCode::shape_overflow, name, "shape x dtype size overflows 64 bits");
+  // The validator's rule, so the writer refuses a shape precisely when strict would.
+  detail::TensorSize size;
+  switch (detail::checked_tensor_size(spec.shape, spec.dtype, size)) {
+    case detail::SizeFault::overflow:
+      return tensor_error(ErrorCode::shape_overflow, name, std::string(detail::kShapeOverflowText));
+    case detail::SizeFault::partial_byte:
+      return tensor_error(ErrorCode::subbyte_misaligned, name, detail::partial_byte_text(size.elements, spec.dtype));
+    case detail::SizeFault::none:
+      break;
   }
-  if (bits % 8 != 0) {
-    return tensor_error(ErrorCode::subbyte_misaligned, name,
-                        std::to_string(elements) + " elements of " + std::string(dtype_name(spec.dtype)) +
-                            " do not fill whole bytes");
-  }
-  return bits / 8;
-}
-
-std::optional<Error> check_metadata_entry(const MetadataEntry& entry) {
-  if (!detail::is_valid_utf8(entry.key)) {
-    return make_error(ErrorCode::invalid_metadata_key, "a __metadata__ key is not valid UTF-8");
-  }
-  if (detail::has_control_character(entry.key)) {
-    return make_error(ErrorCode::invalid_metadata_key,
-                      "__metadata__ key " + quote_for_display(entry.key) + " contains a control character");
-  }
-  if (!detail::is_valid_utf8(entry.value)) {
-    return make_error(ErrorCode::invalid_metadata_value,
-                      "__metadata__ value of key " + quote_for_display(entry.key) + " is not valid UTF-8");
-  }
-  if (entry.value.find('\0') != std::string::npos) {
-    return make_error(ErrorCode::invalid_metadata_value,
-                      "__metadata__ value of key " + quote_for_display(entry.key) + " contains U+0000");
-  }
-  return std::nullopt;
+  return size.bytes;
 }
 
 void append_decimal(std::string& out, std::uint64_t value) { out += std::to_string(value); }
@@ -151,14 +144,23 @@ Result<std::vector<std::uint64_t>> check_tensors(const HeaderSpec& spec, const L
   return sizes;
 }
 
+// Indexes 0..count-1 in the order of key_of(index), ties by index, so equal
+// keys sit together in input order.
+template <typename KeyOf>
+std::vector<std::size_t> indexes_by_key(std::size_t count, KeyOf key_of) {
+  std::vector<std::size_t> order(count);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const int by_key = key_of(a).compare(key_of(b));
+    return by_key != 0 ? by_key < 0 : a < b;
+  });
+  return order;
+}
+
 // Phase 2: no name twice (sorted, never pairwise).
 Status check_names_distinct(const HeaderSpec& spec) {
-  std::vector<std::size_t> by_name(spec.tensors.size());
-  std::iota(by_name.begin(), by_name.end(), std::size_t{0});
-  std::sort(by_name.begin(), by_name.end(), [&](std::size_t a, std::size_t b) {
-    const int order = spec.tensors[a].name.compare(spec.tensors[b].name);
-    return order != 0 ? order < 0 : a < b;
-  });
+  const std::vector<std::size_t> by_name =
+      indexes_by_key(spec.tensors.size(), [&](std::size_t i) -> const std::string& { return spec.tensors[i].name; });
   for (std::size_t k = 1; k < by_name.size(); ++k) {
     const std::string& name = spec.tensors[by_name[k]].name;
     if (name == spec.tensors[by_name[k - 1]].name) {
@@ -170,15 +172,11 @@ Status check_names_distinct(const HeaderSpec& spec) {
 
 // Phase 3: the metadata checked, in output (key) order.
 Result<std::vector<std::size_t>> sorted_metadata(const HeaderSpec& spec) {
-  std::vector<std::size_t> metadata_order(spec.metadata.size());
-  std::iota(metadata_order.begin(), metadata_order.end(), std::size_t{0});
-  std::sort(metadata_order.begin(), metadata_order.end(), [&](std::size_t a, std::size_t b) {
-    const int order = spec.metadata[a].key.compare(spec.metadata[b].key);
-    return order != 0 ? order < 0 : a < b;
-  });
+  std::vector<std::size_t> metadata_order =
+      indexes_by_key(spec.metadata.size(), [&](std::size_t i) -> const std::string& { return spec.metadata[i].key; });
   for (std::size_t k = 0; k < metadata_order.size(); ++k) {
     const MetadataEntry& entry = spec.metadata[metadata_order[k]];
-    if (auto error = check_metadata_entry(entry)) return *std::move(error);
+    if (auto error = detail::check_metadata_entry(entry.key, entry.value)) return *std::move(error);
     if (k > 0 && entry.key == spec.metadata[metadata_order[k - 1]].key) {
       return make_error(ErrorCode::duplicate_metadata_key, "__metadata__ key " + quote_for_display(entry.key) + " is given more than once");
     }
@@ -289,6 +287,7 @@ Result<Header> read_back(const std::vector<std::uint8_t>& bytes, const HeaderSpe
   auto parsed = parse_header(std::span<const std::uint8_t>(bytes).subspan(8), layout.data_size, strict);
   if (!parsed) {
     const Error& error = parsed.error();
+    if (error.code == ErrorCode::out_of_memory) return error;  // not a writer bug: the read-back ran out of memory
     return make_error(ErrorCode::internal_error,
                       "the writer produced a header that strict rejects: [" + std::string(error_code_name(error.code)) +
                           "] " + error.message,

@@ -10,8 +10,6 @@
 namespace stguard {
 namespace {
 
-Error out_of_memory() { return out_of_memory_error(); }
-
 // Each tensor is saved under its key; a name field that says otherwise is
 // refused rather than guessed at.
 Status check_names(const TensorMap& tensors) {
@@ -41,34 +39,30 @@ Status fill(FileBuilder& builder, const TensorMap& tensors, const MetadataMap& m
 
 Status save_file(const TensorMap& tensors, const std::string& path, const MetadataMap& metadata,
                  const WriterOptions& options) noexcept {
-  try {
-    FileBuilder builder(options);
-    if (Status filled = fill(builder, tensors, metadata); !filled) return with_path(filled, path);
-    return builder.save_to_path(path);
-  } catch (const std::bad_alloc&) {
-    return with_path(out_of_memory(), path);
-  }
+  // with_path(Status) keeps the error as it is when adding the path runs out of memory.
+  return with_path(detail::without_exceptions([&]() -> Status {
+                     FileBuilder builder(options);
+                     if (Status filled = fill(builder, tensors, metadata); !filled) return filled;
+                     return builder.save_to_path(path);
+                   }),
+                   path);
 }
 
 Result<std::vector<std::uint8_t>> save(const TensorMap& tensors, const MetadataMap& metadata,
                                        const WriterOptions& options) noexcept {
-  try {
+  return detail::without_exceptions([&]() -> Result<std::vector<std::uint8_t>> {
     FileBuilder builder(options);
     if (Status filled = fill(builder, tensors, metadata); !filled) return filled.error();
     return builder.save();
-  } catch (const std::bad_alloc&) {
-    return out_of_memory();
-  }
+  });
 }
 
 Result<MetadataMap> metadata_map(std::span<const MetadataEntry> entries) noexcept {
-  try {
+  return detail::without_exceptions([&]() -> Result<MetadataMap> {
     MetadataMap map;
     for (const MetadataEntry& entry : entries) map.insert_or_assign(entry.key, entry.value);
     return map;
-  } catch (const std::bad_alloc&) {
-    return out_of_memory();
-  }
+  });
 }
 
 }  // namespace stguard
