@@ -1,5 +1,5 @@
-"""The scan's output: JSON Lines, one record per file, appended and flushed
-as soon as a task's files are complete, so that an interrupted scan keeps everything it
+"""The scan's output: JSON Lines, one record per file (_records encodes
+them), appended and flushed as soon as a task's files are complete, so that an interrupted scan keeps everything it
 recorded and a re-run knows what is done. A torn last line (the process
 died mid-write) is cut off on open and its file scanned again."""
 from __future__ import annotations
@@ -64,7 +64,7 @@ class Journal:
         self.latest: Dict[str, Tuple[Tuple[Any, ...], str]] = {}
         good_length = 0
         for record, good_length in iter_records(path):
-            self._remember(record)
+            self._remember(record["path"], record_key(record), record.get("verdict", "error"))
         self.torn_bytes = 0
         if os.path.exists(path):
             self.torn_bytes = os.path.getsize(path) - good_length
@@ -73,9 +73,9 @@ class Journal:
         self._out: IO[str] = open(path, "a", encoding="utf-8", newline="\n")
         self._last_sync = 0.0
 
-    def _remember(self, record: Dict[str, Any]) -> None:
-        self.latest.pop(record["path"], None)  # re-inserted last: the newest record wins
-        self.latest[record["path"]] = (record_key(record), record.get("verdict", "error"))
+    def _remember(self, path: str, key: Tuple[Any, ...], verdict: str) -> None:
+        self.latest.pop(path, None)  # re-inserted last: the newest record wins
+        self.latest[path] = (key, verdict)
 
     def done_keys(self, include_errors: bool = True) -> set:
         return {key for key, verdict in self.latest.values() if include_errors or verdict != "error"}
@@ -87,20 +87,19 @@ class Journal:
             counts[verdict] = counts.get(verdict, 0) + 1
         return counts
 
-    def append(self, records: List[Dict[str, Any]], now: float) -> None:
-        """Writes records that completed together, then flushes: once this
-        returns they survive the process. A kill halfway leaves at most a
-        torn last line, which the next open cuts off."""
-        # ASCII: names may hold U+2028 or U+0085, which line splitters other
-        # than "\n" treat as line ends, and surrogate escapes of raw bytes.
-        self._out.write("".join(json.dumps(record, ensure_ascii=True, separators=(",", ":"), default=str) + "\n"
-                                for record in records))
+    def append(self, text: str, keys: List[Tuple[str, Tuple[Any, ...], str]], now: float) -> None:
+        """Writes records that completed together (their JSON lines, as
+        _records encodes them), then flushes: once this returns they
+        survive the process. ``keys``: each record's path, record_key and
+        verdict. A kill halfway leaves at most a torn last line, which the
+        next open cuts off."""
+        self._out.write(text)
         self._out.flush()
         if now - self._last_sync >= _SYNC_SECONDS:
             os.fsync(self._out.fileno())
             self._last_sync = now
-        for record in records:
-            self._remember(record)
+        for path, key, verdict in keys:
+            self._remember(path, key, verdict)
 
     def close(self) -> None:
         if not self._out.closed:

@@ -16,10 +16,13 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import stguard
 from stguard import _stguard
+from stguard._validate import open_readonly
+
+from . import _records
 
 
 @dataclass(frozen=True)
@@ -44,69 +47,95 @@ class FileChangedDuringScan(OSError):
     """The file's size or modification time is not the one the scan planned with."""
 
 
-def check_unchanged(path: str, size: int, mtime_ns: int) -> None:
-    status = os.stat(path)
+def _check_identity(path: str, status: os.stat_result, size: int, mtime_ns: int) -> None:
     if status.st_size != size or status.st_mtime_ns != mtime_ns:
         raise FileChangedDuringScan(f"{path} changed during the scan (size {size} -> {status.st_size})")
 
 
-def _finding_fields(finding: Any) -> Dict[str, Any]:
-    fields = {"rule": finding.rule, "severity": finding.severity, "message": finding.message}
-    for name in ("offset", "tensor", "metadata_key", "json_path", "evidence"):
-        value = getattr(finding, name)
-        if value is not None:
-            fields[name] = value
-    return fields
+def check_unchanged(path: str, size: int, mtime_ns: int) -> None:
+    _check_identity(path, os.stat(path), size, mtime_ns)
 
 
-def error_fields(error: Any) -> Dict[str, Any]:
-    """A stguard.Error as a record's "error"."""
-    fields = {"code": error.code, "class": error.error_class, "message": error.message}
-    if error.offset is not None:
-        fields["offset"] = error.offset
-    if error.tensor is not None:
-        fields["tensor"] = error.tensor
-    return fields
+def check_openable_unchanged(path: str, size: int, mtime_ns: int) -> None:
+    """check_unchanged through a descriptor, so that a file that cannot be
+    opened fails as Python's open does (FileNotFoundError, PermissionError),
+    as it does before stguard.audit."""
+    descriptor = open_readonly(path)
+    try:
+        _check_identity(path, os.fstat(descriptor), size, mtime_ns)
+    finally:
+        os.close(descriptor)
 
 
-def report_fields(report: Any) -> Dict[str, Any]:
-    """The part of a record an AuditReport gives."""
-    return {
-        "verdict": report.verdict,
-        "error_code": report.error.code if report.error is not None else None,
-        "error": error_fields(report.error) if report.error is not None else None,
-        "tensor_count": report.tensor_count,
-        "findings": [_finding_fields(finding) for finding in report.findings],
-        "suppressed_findings": report.suppressed_findings,
-        "values_scanned": report.values_scanned,
-        "digests": report.digests,
-    }
+class FileBatch:
+    """The files of one task: three lists, not a list of tuples, and an
+    object Dask passes as it is (it walks lists and tuples of a task's
+    arguments element by element, looking for futures)."""
+
+    __slots__ = ("paths", "sizes", "mtimes")
+
+    def __init__(self, paths: List[str], sizes: List[int], mtimes: List[int]):
+        self.paths = paths
+        self.sizes = sizes
+        self.mtimes = mtimes
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getstate__(self) -> Tuple[List[str], List[int], List[int]]:
+        return (self.paths, self.sizes, self.mtimes)
+
+    def __setstate__(self, state: Tuple[List[str], List[int], List[int]]) -> None:
+        self.paths, self.sizes, self.mtimes = state
 
 
-def audit_files(items: Sequence[Tuple[str, int, int]], options: ScanOptions) -> List[Dict[str, Any]]:
-    """Audits whole files (path, size, mtime_ns), one result each: a final
-    record part ("kind": "done"), a plan for splitting ("kind": "split"),
-    or the exception that stopped it ("kind": "failed")."""
-    return [_audit_one(path, size, mtime_ns, options) for path, size, mtime_ns in items]
+# What audit_files returns: the finished records' text ("wall_s" still
+# WALL_MARK), each file's verdict (None for a file to split), and the
+# split plans by position in the batch.
+BatchResult = Tuple[str, List[Optional[str]], Dict[int, Dict[str, Any]]]
+
+
+def audit_files(batch: FileBatch, options: ScanOptions) -> BatchResult:
+    """Audits whole files. A file's outcome is its record, finished here
+    (an audit's verdict, or "error" with why it could not be scanned), or a
+    plan for splitting it into tasks."""
+    lines: List[str] = []
+    verdicts: List[Optional[str]] = []
+    splits: Dict[int, Dict[str, Any]] = {}
+    profile = options.profile
+    for index, (path, size, mtime_ns) in enumerate(zip(batch.paths, batch.sizes, batch.mtimes)):
+        started = time.perf_counter()
+        try:
+            outcome = _audit_one(path, size, mtime_ns, options)
+        except Exception as failure:  # noqa: BLE001 - every failure becomes that file's record
+            failed = failure_fields(failure)
+            outcome = {"kind": "done", "report": _records.error_report(failed["code"], failed["message"])}
+        seconds = time.perf_counter() - started
+        if outcome["kind"] == "split":
+            outcome["seconds"] = seconds
+            splits[index] = outcome
+            verdicts.append(None)
+            continue
+        report = outcome["report"]
+        lines.append(_records.encode(path, False, size, mtime_ns, None, profile, report, 1, seconds))
+        verdicts.append(report["verdict"])
+    return "".join(lines), verdicts, splits
 
 
 def _audit_one(path: str, size: int, mtime_ns: int, options: ScanOptions) -> Dict[str, Any]:
-    started = time.perf_counter()
-    try:
-        check_unchanged(path, size, mtime_ns)
-        split = options.reads_data and size > options.split_bytes
-        report = stguard.audit(path, values=options.values and not split, profile=options.profile,
-                               digests=options.digests and not split, threads=options.threads_per_task,
-                               **options.limits)
-        result: Dict[str, Any] = {"kind": "done", "report": report_fields(report)}
-        if split and report.verdict != "invalid":
-            tensors, ranges = _stguard.plan_tensor_ranges(path, options.profile, options.limit_overrides,
-                                                          options.split_bytes)
-            result = {"kind": "split", "report": report_fields(report), "tensors": tensors, "ranges": ranges}
-        check_unchanged(path, size, mtime_ns)
-    except Exception as failure:  # noqa: BLE001 - every failure becomes that file's record
-        result = {"kind": "failed", "failure": failure_fields(failure)}
-    result["seconds"] = time.perf_counter() - started
+    """One file's audit ("kind": "done", its report) or split plan ("kind": "split")."""
+    check_openable_unchanged(path, size, mtime_ns)
+    split = options.reads_data and size > options.split_bytes
+    # The extension's audit, as stguard.audit() runs it, without building
+    # the AuditReport objects only to take them apart again.
+    audited = _stguard.audit_path(path, options.profile, options.limit_overrides, options.values and not split,
+                                  options.digests and not split, options.threads_per_task)
+    result: Dict[str, Any] = {"kind": "done", "report": _records.report_from_audit(audited)}
+    if split and audited["verdict"] != "invalid":
+        tensors, ranges = _stguard.plan_tensor_ranges(path, options.profile, options.limit_overrides,
+                                                      options.split_bytes)
+        result = {"kind": "split", "report": result["report"], "tensors": tensors, "ranges": ranges}
+    check_unchanged(path, size, mtime_ns)
     return result
 
 
@@ -135,7 +164,7 @@ def value_findings(path: str, size: int, mtime_ns: int, options: ScanOptions,
     started = time.perf_counter()
     check_unchanged(path, size, mtime_ns)
     findings, suppressed = _stguard.value_findings(path, options.profile, options.limit_overrides, outcomes)
-    return {"findings": [_finding_fields(stguard.Finding(**finding)) for finding in findings],
+    return {"findings": [_records.finding_fields(finding) for finding in findings],
             "suppressed": suppressed, "seconds": time.perf_counter() - started}
 
 
@@ -152,7 +181,9 @@ def validate_url(url: str, options: ScanOptions) -> Dict[str, Any]:
             "report": {
                 "verdict": "valid" if result.valid else "invalid",
                 "error_code": None if result.error is None else result.error.code,
-                "error": None if result.error is None else error_fields(result.error),
+                "error": None if result.error is None else _records.error_fields(
+                    result.error.code, result.error.error_class, result.error.message, result.error.offset,
+                    result.error.tensor),
                 "tensor_count": result.tensor_count if result.valid else None,
                 "findings": [], "suppressed_findings": 0, "values_scanned": False, "digests": None,
             },
