@@ -77,7 +77,7 @@ def _crash_counts(inflight_path: str) -> Counter:
 def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "os.PathLike[str]"], *,
          profile: str = "strict", values: bool = False, digests: bool = False, client: Any = None,
          scheduler: Optional[str] = None, workers: Optional[int] = None, backend: str = "auto",
-         split_bytes: int = 256 << 20, batch_files: int = 128, crash_attempts: int = DEFAULT_CRASH_ATTEMPTS,
+         split_bytes: int = 256 << 20, batch_files: int = 4096, crash_attempts: int = DEFAULT_CRASH_ATTEMPTS,
          retry_errors: bool = False, parquet: Optional[Union[str, "os.PathLike[str]"]] = None,
          progress: Optional[bool] = None, limits: Optional[Dict[str, int]] = None) -> ScanSummary:
     """Scans ``inputs`` (paths, directories, http(s) URLs, list files) into

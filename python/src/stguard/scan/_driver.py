@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import Any, Deque, Dict, List, Optional, Tuple
+from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple
 
 from . import _records, _tasks
 from ._inputs import ScanItem
@@ -56,9 +56,12 @@ class _Task:
 @dataclass
 class RunCounts:
     recorded: int = 0
-    errors: int = 0
     data_bytes: int = 0
-    verdicts: Dict[str, int] = field(default_factory=dict)
+    verdicts: Counter = field(default_factory=Counter)
+
+    @property
+    def errors(self) -> int:
+        return self.verdicts["error"]
 
 
 # A batch whose worker died is cut into this many parts, each submitted
@@ -87,9 +90,11 @@ class Driver:
         self._queue: Deque[Tuple[str, List[ScanItem], Optional[float]]] = deque()
         self._in_flight = 0
         # Records completed since the last write: their text, and per file
-        # the (path, key, verdict) the journal remembers.
+        # the path, record key and verdict the journal remembers.
         self._pending_text: List[str] = []
-        self._pending_keys: List[Tuple[str, Tuple[Any, ...], str]] = []
+        self._pending_paths: List[str] = []
+        self._pending_keys: List[Tuple[Any, ...]] = []
+        self._pending_verdicts: List[str] = []
         # Kept open: one line per file started, flushed before its task is submitted.
         self._inflight = open(inflight_path, "a", encoding="utf-8") if inflight_path is not None else None
 
@@ -141,7 +146,7 @@ class Driver:
         else:
             batch = _tasks.FileBatch([item.path for item in items], [item.size for item in items],
                                      [item.mtime_ns for item in items])
-            self._submit(("files", items), _tasks.audit_files, batch, self.options, started=started)
+            self._submit(("files", items, batch), _tasks.audit_files, batch, self.options, started=started)
 
     # -- the loop ------------------------------------------------------------
     def run(self) -> None:
@@ -168,9 +173,12 @@ class Driver:
     def flush_records(self) -> None:
         """Writes the records completed by the last task (one write and flush)."""
         if self._pending_text:
-            self.journal.append("".join(self._pending_text), self._pending_keys, time.monotonic())
+            self.journal.append("".join(self._pending_text), self._pending_paths, self._pending_keys,
+                                self._pending_verdicts, time.monotonic())
             self._pending_text = []
+            self._pending_paths = []
             self._pending_keys = []
+            self._pending_verdicts = []
             counts = self.counts
             self.progress.update(counts.recorded, counts.data_bytes, counts.errors)
 
@@ -227,10 +235,16 @@ class Driver:
         text, verdicts, splits = value
         if text:
             self._pending_text.append(_records.fill_wall(text, time.perf_counter() - task.started))
-        count = self._count
-        for item, verdict in zip(items, verdicts):
-            if verdict is not None:
-                count(item.path, item.key, verdict, item.size)
+        batch: _tasks.FileBatch = task.tag[2]
+        paths, sizes = batch.paths, batch.sizes
+        keys = zip(paths, sizes, batch.mtimes)
+        if splits:  # the records of the others only; a split file's comes when it is complete
+            recorded = [index for index, verdict in enumerate(verdicts) if verdict is not None]
+            paths, sizes, verdicts = [paths[i] for i in recorded], [sizes[i] for i in recorded], [
+                verdicts[i] for i in recorded]
+            keys = zip(paths, sizes, [batch.mtimes[i] for i in recorded])
+        # Whole lists at once (no Python step per file): a batch is thousands of files.
+        self._count(paths, keys, verdicts, sum(sizes))
         for index, plan in splits.items():
             self._start_split(items[index], plan, task.started)
 
@@ -295,13 +309,14 @@ class Driver:
                                tasks, seconds)
         self._pending_text.append(_records.fill_wall(line, time.perf_counter() - started))
         key = (item.path, etag) if item.is_url else item.key
-        self._count(item.path, key, report["verdict"], size)
+        self._count([item.path], [key], [report["verdict"]], size or 0)
 
-    def _count(self, path: str, key: Tuple[Any, ...], verdict: str, size: Optional[int]) -> None:
+    def _count(self, paths: List[str], keys: Iterable[Tuple[Any, ...]], verdicts: List[str], data_bytes: int) -> None:
+        """Counts records about to be written and keeps what the journal remembers of them."""
         counts = self.counts
-        counts.recorded += 1
-        counts.data_bytes += size or 0
-        counts.verdicts[verdict] = counts.verdicts.get(verdict, 0) + 1
-        if verdict == "error":
-            counts.errors += 1
-        self._pending_keys.append((path, key, verdict))
+        counts.recorded += len(verdicts)
+        counts.data_bytes += data_bytes
+        counts.verdicts.update(verdicts)
+        self._pending_paths.extend(paths)
+        self._pending_keys.extend(keys)
+        self._pending_verdicts.extend(verdicts)

@@ -1,7 +1,8 @@
 """The scan's output: JSON Lines, one record per file (_records encodes
-them), appended and flushed as soon as a task's files are complete, so that an interrupted scan keeps everything it
-recorded and a re-run knows what is done. A torn last line (the process
-died mid-write) is cut off on open and its file scanned again."""
+them), appended and flushed as soon as a task's files are complete, so
+that an interrupted scan keeps everything it recorded and a re-run knows
+what is done. A torn last line (the process died mid-write) is cut off on
+open and its file scanned again."""
 from __future__ import annotations
 
 import json
@@ -64,7 +65,7 @@ class Journal:
         self.latest: Dict[str, Tuple[Tuple[Any, ...], str]] = {}
         good_length = 0
         for record, good_length in iter_records(path):
-            self._remember(record["path"], record_key(record), record.get("verdict", "error"))
+            self.latest[record["path"]] = (record_key(record), record.get("verdict", "error"))  # the newest wins
         self.torn_bytes = 0
         if os.path.exists(path):
             self.torn_bytes = os.path.getsize(path) - good_length
@@ -72,10 +73,6 @@ class Journal:
                 os.truncate(path, good_length)
         self._out: IO[str] = open(path, "a", encoding="utf-8", newline="\n")
         self._last_sync = 0.0
-
-    def _remember(self, path: str, key: Tuple[Any, ...], verdict: str) -> None:
-        self.latest.pop(path, None)  # re-inserted last: the newest record wins
-        self.latest[path] = (key, verdict)
 
     def done_keys(self, include_errors: bool = True) -> set:
         return {key for key, verdict in self.latest.values() if include_errors or verdict != "error"}
@@ -87,19 +84,21 @@ class Journal:
             counts[verdict] = counts.get(verdict, 0) + 1
         return counts
 
-    def append(self, text: str, keys: List[Tuple[str, Tuple[Any, ...], str]], now: float) -> None:
+    def append(self, text: str, paths: List[str], keys: List[Tuple[Any, ...]], verdicts: List[str],
+               now: float) -> None:
         """Writes records that completed together (their JSON lines, as
         _records encodes them), then flushes: once this returns they
-        survive the process. ``keys``: each record's path, record_key and
-        verdict. A kill halfway leaves at most a torn last line, which the
-        next open cuts off."""
+        survive the process. ``paths``, ``keys``, ``verdicts``: each
+        record's path, record_key and verdict, in the order written. A kill
+        halfway leaves at most a torn last line, which the next open cuts off."""
         self._out.write(text)
         self._out.flush()
         if now - self._last_sync >= _SYNC_SECONDS:
             os.fsync(self._out.fileno())
             self._last_sync = now
-        for path, key, verdict in keys:
-            self._remember(path, key, verdict)
+        # One C-level update for thousands of records; a path recorded
+        # again takes the newer value (the order of `latest` does not matter).
+        self.latest.update(zip(paths, zip(keys, verdicts)))
 
     def close(self) -> None:
         if not self._out.closed:

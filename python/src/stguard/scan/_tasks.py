@@ -124,12 +124,19 @@ def audit_files(batch: FileBatch, options: ScanOptions) -> BatchResult:
 
 def _audit_one(path: str, size: int, mtime_ns: int, options: ScanOptions) -> Dict[str, Any]:
     """One file's audit ("kind": "done", its report) or split plan ("kind": "split")."""
-    check_openable_unchanged(path, size, mtime_ns)
     split = options.reads_data and size > options.split_bytes
-    # The extension's audit, as stguard.audit() runs it, without building
-    # the AuditReport objects only to take them apart again.
-    audited = _stguard.audit_path(path, options.profile, options.limit_overrides, options.values and not split,
-                                  options.digests and not split, options.threads_per_task)
+    try:
+        # The extension's audit, as stguard.audit() runs it, without building
+        # the AuditReport objects only to take them apart again.
+        audited = _stguard.audit_path(path, options.profile, options.limit_overrides,
+                                      options.values and not split, options.digests and not split,
+                                      options.threads_per_task)
+    except Exception:
+        # As stguard.audit(): a file that cannot be opened (or no longer is
+        # the one planned) fails as Python's open fails, not as the library's
+        # IO_OPEN_FAILED. Checked only on failure: one open fewer per file.
+        check_openable_unchanged(path, size, mtime_ns)
+        raise
     result: Dict[str, Any] = {"kind": "done", "report": _records.report_from_audit(audited)}
     if split and audited["verdict"] != "invalid":
         tensors, ranges = _stguard.plan_tensor_ranges(path, options.profile, options.limit_overrides,
