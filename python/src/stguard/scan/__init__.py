@@ -91,8 +91,11 @@ def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "o
     size and modification time (``retry_errors``: except files recorded as
     errors). ``crash_attempts``: how often Dask may give up on a file's
     task (KilledWorker: its worker died while it ran; on the LocalCluster
-    that is each death) before the file is recorded as WORKER_CRASHED. ``parquet``: also write
-    the records (latest per path) as Parquet (needs pyarrow).
+    that is each death) before the file is recorded as WORKER_CRASHED. ``batch_files``: at most
+    this many small files per Dask task (fewer when a worker would get
+    less than 4 batches); a batch that crashes is cut down to its culprit.
+    ``parquet``: also write the records (latest per path) as Parquet (needs
+    pyarrow).
     """
     if backend not in ("auto", "dask", "threads"):
         raise ValueError('backend must be "auto", "dask" or "threads"')

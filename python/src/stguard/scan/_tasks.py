@@ -1,10 +1,11 @@
 """The work of a scan, as plain functions of plain values: they run on Dask
 workers (pickled by reference: every worker needs this package installed)
-or on the threads of the in-process fallback, and return small dicts. The
-C++ calls release the GIL.
+or on the threads of the in-process fallback. The C++ calls release the GIL.
 
-A file is one task, except when values or digests are asked for and the
-file is larger than the split size: then a planning task audits the header
+A batch of whole files is one task (audit_files), which returns its files'
+records already encoded (_records), so that the driver does next to nothing
+per file. A file is audited whole, except when values or digests are asked
+for and it is larger than the split size: then a planning task audits the header
 and cuts the tensors (data order) into runs of about the split size, one
 task per run reads them, one task hashes the whole file (SHA-256 is one
 chain and cannot be split), and a last task turns the runs' value
