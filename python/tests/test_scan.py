@@ -523,10 +523,12 @@ def test_batch_records_of_files_that_fail_or_change(tmp_path):
                (str(changed), changed.stat().st_size + 1, changed.stat().st_mtime_ns),
                (str(folder), folder.stat().st_size, folder.stat().st_mtime_ns)]
     batch = _tasks.FileBatch(*map(list, zip(*entries)))
-    text, verdicts, splits = _tasks.audit_files(batch, _tasks.ScanOptions())
-    assert verdicts == ["valid", "error", "error", "error"] and splits == {}
-    assert text.count(_records.WALL_MARK) == 4
-    records = [json.loads(line) for line in _records.fill_wall(text, 0.25).splitlines()]
+    result = _tasks.audit_files(batch, _tasks.ScanOptions())
+    assert result.verdicts == ["valid", "error", "error", "error"] and result.splits == {}
+    assert result.keys == entries and result.paths == [entry[0] for entry in entries] and result.skipped == 0
+    assert result.data_bytes == sum(entry[1] for entry in entries)
+    assert result.text.count(_records.WALL_MARK) == 4
+    records = [json.loads(line) for line in _records.fill_wall(result.text, 0.25).splitlines()]
     assert [record["path"] for record in records] == [entry[0] for entry in entries]
     assert [record["error_code"] for record in records] == [None, "IO_ERROR", "IO_FILE_CHANGED",
                                                              "IO_NOT_REGULAR_FILE"]
@@ -548,3 +550,71 @@ def test_record_text_holds_any_string_and_one_wall_mark(tmp_path):
     assert list(record) == ["path", "url", "size", "mtime_ns", "etag", "profile", "verdict", "error_code", "error",
                             "tensor_count", "findings", "suppressed_findings", "values_scanned", "digests",
                             "max_severity", "tasks", "timings"]
+
+
+def test_header_scan_on_dask_stats_on_the_workers_and_skips_what_is_recorded(tmp_path):
+    """A header-only scan on Dask lists names only: the workers stat each
+    file and skip those the output records with the same size and mtime.
+    On a re-run where the batch holds recorded files, one that changed size
+    since and new ones, only the changed and new ones are audited again."""
+    from stguard.scan import _inputs
+
+    names = [f"m{index:02d}.safetensors" for index in range(30)]
+    _small_tree(tmp_path / "models", names)
+    (tmp_path / "models" / "sub").mkdir()
+    _small_tree(tmp_path / "models" / "sub" / "deeper", ["z.safetensors"])
+    (tmp_path / "models" / "notes.txt").write_text("not a model")
+    listed = _inputs.expand_inputs([str(tmp_path / "models")], stat_files=False)
+    assert [item.path for item in listed] == [item.path for item in _inputs.expand_inputs([str(tmp_path / "models")])]
+    assert all(item.size is None and item.mtime_ns is None for item in listed)
+
+    output = tmp_path / "out.jsonl"
+    first = stguard.scan.scan([tmp_path / "models"], output, backend="dask", workers=2, progress=False)
+    assert first.recorded == 31 and first.skipped == 0 and first.verdicts == {"valid": 31}
+    records = load_records(output)
+    for record in records:  # the identity the worker stat'ed, as the driver's stat would give
+        status = os.stat(record["path"])
+        assert (record["size"], record["mtime_ns"]) == (status.st_size, status.st_mtime_ns)
+
+    import numpy as np
+    from stguard.numpy import save_file
+
+    changed = tmp_path / "models" / "m07.safetensors"
+    save_file({"w": np.zeros(9, dtype=np.float32)}, changed)  # another size
+    _small_tree(tmp_path / "models" / "new", ["n1.safetensors", "n2.safetensors"])
+    (tmp_path / "models" / "m20.safetensors").unlink()
+    second = stguard.scan.scan([tmp_path / "models"], output, backend="dask", workers=2, progress=False,
+                               batch_files=4096)
+    assert second.skipped == 29 and second.recorded == 3 and second.inputs == 32
+    added = load_records(output)[len(records):]
+    assert sorted(os.path.basename(record["path"]) for record in added) == ["m07.safetensors", "n1.safetensors",
+                                                                            "n2.safetensors"]
+    assert next(r for r in added if r["path"] == str(changed))["size"] == changed.stat().st_size
+    third = stguard.scan.scan([tmp_path / "models"], output, backend="dask", workers=2, progress=False)
+    assert third.skipped == 32 and third.recorded == 0
+
+
+def test_a_batch_listed_by_name_only(tmp_path):
+    """audit_files with the files' identity left to it: a file recorded as it
+    is now is skipped, one recorded with another size is audited, one that
+    cannot be stat'ed is recorded as IO_ERROR as the driver records it."""
+    from stguard.scan import _records, _tasks
+
+    _small_tree(tmp_path / "models", ["same.safetensors", "grown.safetensors", "new.safetensors"])
+    same, grown, new = (tmp_path / "models" / name for name in ("same.safetensors", "grown.safetensors",
+                                                                 "new.safetensors"))
+    gone = tmp_path / "gone.safetensors"
+    recorded = {str(same): (same.stat().st_size, same.stat().st_mtime_ns),
+                str(grown): (grown.stat().st_size - 1, grown.stat().st_mtime_ns)}
+    batch = _tasks.FileBatch([str(same), str(grown), str(gone), str(new)], None, None, recorded)
+    result = _tasks.audit_files(batch, _tasks.ScanOptions())
+    assert result.skipped == 1 and result.verdicts == ["valid", "error", "valid"] and result.splits == {}
+    assert result.paths == [str(grown), str(gone), str(new)]
+    assert result.keys == [(str(grown), grown.stat().st_size, grown.stat().st_mtime_ns), (str(gone), None, None),
+                           (str(new), new.stat().st_size, new.stat().st_mtime_ns)]
+    assert result.data_bytes == grown.stat().st_size + new.stat().st_size
+    records = [json.loads(line) for line in _records.fill_wall(result.text, 0.5).splitlines()]
+    assert records[1]["error_code"] == "IO_ERROR" and records[1]["error"]["message"].startswith("FileNotFoundError")
+    assert records[1]["size"] is None and records[1]["tasks"] == 0
+    driver_listed = stguard.scan.expand_inputs([str(gone)])[0]  # the driver's record of the same file says the same
+    assert records[1]["error"]["message"] == driver_listed.error

@@ -110,19 +110,26 @@ def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "o
     started = time.perf_counter()
     if isinstance(inputs, (str, bytes, os.PathLike)):
         inputs = [inputs]  # one input, not its characters
-    items = expand_inputs(os.fsdecode(entry) for entry in inputs)
+    use_dask = client is not None or scheduler is not None or backend == "dask" or (
+        backend == "auto" and _backends.dask_available())
+    # A header-only scan on Dask leaves each file's stat (and the restart
+    # check) to its worker: the driver lists names only and does next to
+    # nothing per file, so that workers scale. Threads keep the stat here
+    # (the in-flight log needs each file's identity), and so do data
+    # scans (batches are cut by bytes, large files split by size).
+    stat_in_driver = not use_dask or options.reads_data
+    items = expand_inputs((os.fsdecode(entry) for entry in inputs), stat_files=stat_in_driver)
     journal = Journal(output)
     cluster = None
     own_client = None
     try:
         done = journal.done_keys(include_errors=not retry_errors)
         done_urls = {key[0] for key in done if len(key) == 2}
+        recorded = {} if stat_in_driver else {key[0]: key[1:] for key in done if len(key) == 3}
         todo = [item for item in items
-                if not (item.path in done_urls if item.is_url else item.key in done)]
+                if not (item.path in done_urls if item.is_url else item.key in done)] if done else items
         skipped = len(items) - len(todo)
 
-        use_dask = client is not None or scheduler is not None or backend == "dask" or (
-            backend == "auto" and _backends.dask_available())
         inflight_path = None
         if client is not None:
             runner = _backends.DaskBackend(client)
@@ -141,7 +148,8 @@ def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "o
         driver = Driver(runner, journal, options,
                         batch_files=batch_files if use_dask else 1,
                         batch_bytes=max(options.split_bytes, 1), window=runner.workers * (8 if use_dask else 2),
-                        crash_attempts=crash_attempts, progress=meter, inflight_path=inflight_path)
+                        crash_attempts=crash_attempts, progress=meter, inflight_path=inflight_path,
+                        recorded=recorded)
         scannable: List[ScanItem] = []
         crashes = _crash_counts(inflight_path) if inflight_path else Counter()
         for item in todo:
@@ -162,13 +170,15 @@ def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "o
         try:
             driver.run()
         finally:
-            meter.update(driver.counts.recorded, driver.counts.data_bytes, driver.counts.errors, force=True)
+            counts = driver.counts
+            meter.update(counts.recorded + counts.skipped, counts.data_bytes, counts.errors, force=True)
             meter.close()
             runner.close()
         if inflight_path is not None and os.path.exists(inflight_path):
             os.remove(inflight_path)  # the run completed: nothing crashed it
         summary = ScanSummary(
-            output=output, backend=runner.name, workers=runner.workers, inputs=len(items), skipped=skipped,
+            output=output, backend=runner.name, workers=runner.workers, inputs=len(items),
+            skipped=skipped + driver.counts.skipped,
             recorded=driver.counts.recorded, errors=driver.counts.errors, data_bytes=driver.counts.data_bytes,
             seconds=time.perf_counter() - started, verdicts=dict(driver.counts.verdicts),
             all_verdicts=journal.verdicts(), torn_bytes=journal.torn_bytes)

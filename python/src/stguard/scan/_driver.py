@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple
 
 from . import _records, _tasks
-from ._inputs import ScanItem
+from ._inputs import ScanItem, stat_item
 from ._journal import Journal
 from ._progress import Progress
 
@@ -56,6 +56,7 @@ class _Task:
 @dataclass
 class RunCounts:
     recorded: int = 0
+    skipped: int = 0  # found recorded as they are by the workers that stat'ed them
     data_bytes: int = 0
     verdicts: Counter = field(default_factory=Counter)
 
@@ -76,7 +77,7 @@ _BATCHES_PER_WORKER = 4
 class Driver:
     def __init__(self, backend: Any, journal: Journal, options: "_tasks.ScanOptions", *, batch_files: int,
                  batch_bytes: int, window: int, crash_attempts: int, progress: Progress,
-                 inflight_path: Optional[str]):
+                 inflight_path: Optional[str], recorded: Optional[Dict[str, Tuple[int, int]]] = None):
         self.backend = backend
         self.journal = journal
         self.options = options
@@ -85,6 +86,10 @@ class Driver:
         self.window = max(1, window)
         self.crash_attempts = crash_attempts
         self.progress = progress
+        # The output's (size, mtime_ns) by path, for the files listed by
+        # name only: their batch carries it, and its worker skips a file
+        # still as recorded.
+        self.recorded = recorded or {}
         self.counts = RunCounts()
         # (kind, items, started): started is None until first submitted.
         self._queue: Deque[Tuple[str, List[ScanItem], Optional[float]]] = deque()
@@ -144,8 +149,13 @@ class Driver:
         if kind == "url":
             self._submit(("url", items[0]), _tasks.validate_url, items[0].path, self.options, started=started)
         else:
-            batch = _tasks.FileBatch([item.path for item in items], [item.size for item in items],
-                                     [item.mtime_ns for item in items])
+            paths = [item.path for item in items]
+            if items[0].size is None:  # listed by name only (a whole scan is, or none of it)
+                recorded = self.recorded
+                batch = _tasks.FileBatch(paths, None, None, {path: recorded[path] for path in paths
+                                                             if path in recorded} if recorded else None)
+            else:
+                batch = _tasks.FileBatch(paths, [item.size for item in items], [item.mtime_ns for item in items])
             self._submit(("files", items, batch), _tasks.audit_files, batch, self.options, started=started)
 
     # -- the loop ------------------------------------------------------------
@@ -180,7 +190,7 @@ class Driver:
             self._pending_keys = []
             self._pending_verdicts = []
             counts = self.counts
-            self.progress.update(counts.recorded, counts.data_bytes, counts.errors)
+            self.progress.update(counts.recorded + counts.skipped, counts.data_bytes, counts.errors)
 
     def _handle(self, task: _Task, status: str, value: Any) -> None:
         tag = task.tag
@@ -230,23 +240,20 @@ class Driver:
                 for first in reversed(range(0, len(items), step)):
                     self._queue.appendleft(("files", items[first:first + step], task.started))
                 return
-            self._record_failure(items[0], status, value, tasks=1, crashes=task.crashes, started=task.started)
+            # Its record needs the file's identity, which a name-only listing left to the worker.
+            self._record_failure(stat_item(items[0]), status, value, tasks=1, crashes=task.crashes,
+                                 started=task.started)
             return
-        text, verdicts, splits = value
-        if text:
-            self._pending_text.append(_records.fill_wall(text, time.perf_counter() - task.started))
-        batch: _tasks.FileBatch = task.tag[2]
-        paths, sizes = batch.paths, batch.sizes
-        keys = zip(paths, sizes, batch.mtimes)
-        if splits:  # the records of the others only; a split file's comes when it is complete
-            recorded = [index for index, verdict in enumerate(verdicts) if verdict is not None]
-            paths, sizes, verdicts = [paths[i] for i in recorded], [sizes[i] for i in recorded], [
-                verdicts[i] for i in recorded]
-            keys = zip(paths, sizes, [batch.mtimes[i] for i in recorded])
-        # Whole lists at once (no Python step per file): a batch is thousands of files.
-        self._count(paths, keys, verdicts, sum(sizes))
-        for index, plan in splits.items():
-            self._start_split(items[index], plan, task.started)
+        result: _tasks.BatchResult = value
+        if result.text:
+            self._pending_text.append(_records.fill_wall(result.text, time.perf_counter() - task.started))
+        # Whole lists at once (no Python step per file): a batch is thousands
+        # of files. A split file's record comes when it is complete.
+        self._count(result.paths, result.keys, result.verdicts, result.data_bytes)
+        self.counts.skipped += result.skipped
+        for index, plan in result.splits.items():
+            item = items[index]._replace(size=plan["size"], mtime_ns=plan["mtime_ns"])
+            self._start_split(item, plan, task.started)
 
     def _start_split(self, item: ScanItem, plan: Dict[str, Any], started: float) -> None:
         split = _SplitFile(item, plan["report"], plan["tensors"], [tuple(r) for r in plan["ranges"]],

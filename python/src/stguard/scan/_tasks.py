@@ -17,13 +17,14 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 import stguard
 from stguard import _stguard
 from stguard._validate import open_readonly
 
 from . import _records
+from ._inputs import stat_failure_message
 
 
 @dataclass(frozen=True)
@@ -69,42 +70,80 @@ def check_openable_unchanged(path: str, size: int, mtime_ns: int) -> None:
 
 
 class FileBatch:
-    """The files of one task: three lists, not a list of tuples, and an
-    object Dask passes as it is (it walks lists and tuples of a task's
-    arguments element by element, looking for futures)."""
+    """The files of one task: lists, not a list of tuples, and an object
+    Dask passes as it is (it walks lists and tuples of a task's arguments
+    element by element, looking for futures). ``sizes`` and ``mtimes``
+    None: the files were listed by name only and the worker stats them,
+    skipping those whose (size, mtime_ns) is the one ``recorded`` holds
+    for their path (what the output already has: empty on a fresh scan)."""
 
-    __slots__ = ("paths", "sizes", "mtimes")
+    __slots__ = ("paths", "sizes", "mtimes", "recorded")
 
-    def __init__(self, paths: List[str], sizes: List[int], mtimes: List[int]):
+    def __init__(self, paths: List[str], sizes: Optional[List[int]], mtimes: Optional[List[int]],
+                 recorded: Optional[Dict[str, Tuple[int, int]]] = None):
         self.paths = paths
         self.sizes = sizes
         self.mtimes = mtimes
+        self.recorded = recorded or {}
 
     def __len__(self) -> int:
         return len(self.paths)
 
-    def __getstate__(self) -> Tuple[List[str], List[int], List[int]]:
-        return (self.paths, self.sizes, self.mtimes)
+    def __getstate__(self) -> Tuple[Any, ...]:
+        return (self.paths, self.sizes, self.mtimes, self.recorded)
 
-    def __setstate__(self, state: Tuple[List[str], List[int], List[int]]) -> None:
-        self.paths, self.sizes, self.mtimes = state
+    def __setstate__(self, state: Tuple[Any, ...]) -> None:
+        self.paths, self.sizes, self.mtimes, self.recorded = state
 
 
-# What audit_files returns: the finished records' text ("wall_s" still
-# WALL_MARK), each file's verdict (None for a file to split), and the
-# split plans by position in the batch.
-BatchResult = Tuple[str, List[Optional[str]], Dict[int, Dict[str, Any]]]
+class BatchResult(NamedTuple):
+    """What audit_files returns: the finished records' text ("wall_s" still
+    WALL_MARK), and for each record its path, record key (path, size,
+    mtime_ns) and verdict, in the order of the text; the split plans by
+    position in the batch; how many files were skipped as recorded; the
+    bytes of the recorded files."""
+
+    text: str
+    paths: List[str]
+    keys: List[Tuple[Any, ...]]
+    verdicts: List[str]
+    splits: Dict[int, Dict[str, Any]]
+    skipped: int
+    data_bytes: int
 
 
 def audit_files(batch: FileBatch, options: ScanOptions) -> BatchResult:
     """Audits whole files. A file's outcome is its record, finished here
-    (an audit's verdict, or "error" with why it could not be scanned), or a
-    plan for splitting it into tasks."""
+    (an audit's verdict, or "error" with why it could not be scanned), a
+    plan for splitting it into tasks, or (listed by name only) nothing when
+    the output already records it as it is now."""
     lines: List[str] = []
-    verdicts: List[Optional[str]] = []
+    paths: List[str] = []
+    keys: List[Tuple[Any, ...]] = []
+    verdicts: List[str] = []
     splits: Dict[int, Dict[str, Any]] = {}
+    skipped = 0
+    data_bytes = 0
     profile = options.profile
-    for index, (path, size, mtime_ns) in enumerate(zip(batch.paths, batch.sizes, batch.mtimes)):
+    sizes, mtimes, recorded = batch.sizes, batch.mtimes, batch.recorded
+    for index, path in enumerate(batch.paths):
+        if sizes is None or mtimes is None:
+            try:
+                status = os.stat(path)
+            except OSError as failure:
+                # As the driver records a file it cannot stat: no size, no task ran.
+                report = _records.error_report("IO_ERROR", stat_failure_message(failure))
+                lines.append(_records.encode(path, False, None, None, None, profile, report, 0, 0.0))
+                paths.append(path)
+                keys.append((path, None, None))
+                verdicts.append("error")
+                continue
+            size, mtime_ns = status.st_size, status.st_mtime_ns
+            if recorded and recorded.get(path) == (size, mtime_ns):
+                skipped += 1
+                continue
+        else:
+            size, mtime_ns = sizes[index], mtimes[index]
         started = time.perf_counter()
         try:
             outcome = _audit_one(path, size, mtime_ns, options)
@@ -113,14 +152,16 @@ def audit_files(batch: FileBatch, options: ScanOptions) -> BatchResult:
             outcome = {"kind": "done", "report": _records.error_report(failed["code"], failed["message"])}
         seconds = time.perf_counter() - started
         if outcome["kind"] == "split":
-            outcome["seconds"] = seconds
+            outcome.update(seconds=seconds, size=size, mtime_ns=mtime_ns)
             splits[index] = outcome
-            verdicts.append(None)
             continue
         report = outcome["report"]
         lines.append(_records.encode(path, False, size, mtime_ns, None, profile, report, 1, seconds))
+        paths.append(path)
+        keys.append((path, size, mtime_ns))
         verdicts.append(report["verdict"])
-    return "".join(lines), verdicts, splits
+        data_bytes += size
+    return BatchResult("".join(lines), paths, keys, verdicts, splits, skipped, data_bytes)
 
 
 def _audit_one(path: str, size: int, mtime_ns: int, options: ScanOptions) -> Dict[str, Any]:
