@@ -525,7 +525,7 @@ def test_batch_records_of_files_that_fail_or_change(tmp_path):
     batch = _tasks.FileBatch(*map(list, zip(*entries)))
     result = _tasks.audit_files(batch, _tasks.ScanOptions())
     assert result.verdicts == ["valid", "error", "error", "error"] and result.splits == {}
-    assert result.keys == entries and result.paths == [entry[0] for entry in entries] and result.skipped == 0
+    assert result.paths == [entry[0] for entry in entries] and result.skipped == 0
     assert result.data_bytes == sum(entry[1] for entry in entries)
     assert result.text.count(_records.WALL_MARK) == 4
     records = [json.loads(line) for line in _records.fill_wall(result.text, 0.25).splitlines()]
@@ -610,10 +610,10 @@ def test_a_batch_listed_by_name_only(tmp_path):
     result = _tasks.audit_files(batch, _tasks.ScanOptions())
     assert result.skipped == 1 and result.verdicts == ["valid", "error", "valid"] and result.splits == {}
     assert result.paths == [str(grown), str(gone), str(new)]
-    assert result.keys == [(str(grown), grown.stat().st_size, grown.stat().st_mtime_ns), (str(gone), None, None),
-                           (str(new), new.stat().st_size, new.stat().st_mtime_ns)]
     assert result.data_bytes == grown.stat().st_size + new.stat().st_size
     records = [json.loads(line) for line in _records.fill_wall(result.text, 0.5).splitlines()]
+    assert [(record["size"], record["mtime_ns"]) for record in (records[0], records[2])] == [
+        (grown.stat().st_size, grown.stat().st_mtime_ns), (new.stat().st_size, new.stat().st_mtime_ns)]
     assert records[1]["error_code"] == "IO_ERROR" and records[1]["error"]["message"].startswith("FileNotFoundError")
     assert records[1]["size"] is None and records[1]["tasks"] == 0
     driver_listed = stguard.scan.expand_inputs([str(gone)])[0]  # the driver's record of the same file says the same

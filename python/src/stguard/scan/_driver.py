@@ -10,7 +10,7 @@ import json
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Deque, Dict, List, Optional, Tuple
 
 from . import _records, _tasks
 from ._inputs import ScanItem, stat_item
@@ -95,10 +95,9 @@ class Driver:
         self._queue: Deque[Tuple[str, List[ScanItem], Optional[float]]] = deque()
         self._in_flight = 0
         # Records completed since the last write: their text, and per file
-        # the path, record key and verdict the journal remembers.
+        # the path and verdict the journal remembers.
         self._pending_text: List[str] = []
         self._pending_paths: List[str] = []
-        self._pending_keys: List[Tuple[Any, ...]] = []
         self._pending_verdicts: List[str] = []
         # Kept open: one line per file started, flushed before its task is submitted.
         self._inflight = open(inflight_path, "a", encoding="utf-8") if inflight_path is not None else None
@@ -183,11 +182,10 @@ class Driver:
     def flush_records(self) -> None:
         """Writes the records completed by the last task (one write and flush)."""
         if self._pending_text:
-            self.journal.append("".join(self._pending_text), self._pending_paths, self._pending_keys,
-                                self._pending_verdicts, time.monotonic())
+            self.journal.append("".join(self._pending_text), self._pending_paths, self._pending_verdicts,
+                                time.monotonic())
             self._pending_text = []
             self._pending_paths = []
-            self._pending_keys = []
             self._pending_verdicts = []
             counts = self.counts
             self.progress.update(counts.recorded + counts.skipped, counts.data_bytes, counts.errors)
@@ -249,7 +247,7 @@ class Driver:
             self._pending_text.append(_records.fill_wall(result.text, time.perf_counter() - task.started))
         # Whole lists at once (no Python step per file): a batch is thousands
         # of files. A split file's record comes when it is complete.
-        self._count(result.paths, result.keys, result.verdicts, result.data_bytes)
+        self._count(result.paths, result.verdicts, result.data_bytes)
         self.counts.skipped += result.skipped
         for index, plan in result.splits.items():
             item = items[index]._replace(size=plan["size"], mtime_ns=plan["mtime_ns"])
@@ -315,15 +313,13 @@ class Driver:
         line = _records.encode(item.path, item.is_url, size, item.mtime_ns, etag, self.options.profile, report,
                                tasks, seconds)
         self._pending_text.append(_records.fill_wall(line, time.perf_counter() - started))
-        key = (item.path, etag) if item.is_url else item.key
-        self._count([item.path], [key], [report["verdict"]], size or 0)
+        self._count([item.path], [report["verdict"]], size or 0)
 
-    def _count(self, paths: List[str], keys: Iterable[Tuple[Any, ...]], verdicts: List[str], data_bytes: int) -> None:
+    def _count(self, paths: List[str], verdicts: List[str], data_bytes: int) -> None:
         """Counts records about to be written and keeps what the journal remembers of them."""
         counts = self.counts
         counts.recorded += len(verdicts)
         counts.data_bytes += data_bytes
         counts.verdicts.update(verdicts)
         self._pending_paths.extend(paths)
-        self._pending_keys.extend(keys)
         self._pending_verdicts.extend(verdicts)

@@ -138,10 +138,11 @@ def expand_inputs(inputs: Iterable[str], stat_files: bool = True) -> List[ScanIt
                         seen.add(found.path)
                         items.append(found)
             else:
-                for path in _walk_names(entry):
-                    if path not in seen:
-                        seen.add(path)
-                        items.append(ScanItem(path))
+                # List operations over the whole folder: this is the driver's
+                # work per file (a folder's paths are distinct already).
+                found = [path for path in _walk_names(entry) if path not in seen]
+                seen.update(found)
+                items.extend(map(ScanItem, found))
         else:
             add(entry)
 

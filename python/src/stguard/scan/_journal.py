@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 # fsync at most this often: a flushed record survives the process dying;
@@ -57,15 +58,21 @@ def read_records(path: str) -> Tuple[List[Dict[str, Any]], int]:
 
 class Journal:
     """Appends records to a JSON Lines file (created if missing). Keeps, per
-    path, only the latest record's identity and verdict (not the records:
-    a hub's journal does not fit in memory)."""
+    path, only the latest record's verdict (not the records: a hub's journal
+    does not fit in memory), and the identity of the latest record the file
+    held when opened (what a restart compares)."""
 
     def __init__(self, path: str):
         self.path = path
-        self.latest: Dict[str, Tuple[Tuple[Any, ...], str]] = {}
+        # Strings only: a dict the garbage collector does not track, however
+        # many millions of files are recorded.
+        self.latest: Dict[str, str] = {}
+        self._opened_keys: Dict[str, Tuple[Any, ...]] = {}
         good_length = 0
         for record, good_length in iter_records(path):
-            self.latest[record["path"]] = (record_key(record), record.get("verdict", "error"))  # the newest wins
+            # The newest wins.
+            self._opened_keys[record["path"]] = record_key(record)
+            self.latest[record["path"]] = record.get("verdict", "error")
         self.torn_bytes = 0
         if os.path.exists(path):
             self.torn_bytes = os.path.getsize(path) - good_length
@@ -75,22 +82,20 @@ class Journal:
         self._last_sync = 0.0
 
     def done_keys(self, include_errors: bool = True) -> set:
-        return {key for key, verdict in self.latest.values() if include_errors or verdict != "error"}
+        """The record_key of every path's latest record when the journal was opened."""
+        latest = self.latest
+        return {key for path, key in self._opened_keys.items() if include_errors or latest[path] != "error"}
 
     def verdicts(self) -> Dict[str, int]:
         """Verdict counts over the latest record of every path."""
-        counts: Dict[str, int] = {}
-        for _, verdict in self.latest.values():
-            counts[verdict] = counts.get(verdict, 0) + 1
-        return counts
+        return dict(Counter(self.latest.values()))
 
-    def append(self, text: str, paths: List[str], keys: List[Tuple[Any, ...]], verdicts: List[str],
-               now: float) -> None:
+    def append(self, text: str, paths: List[str], verdicts: List[str], now: float) -> None:
         """Writes records that completed together (their JSON lines, as
         _records encodes them), then flushes: once this returns they
-        survive the process. ``paths``, ``keys``, ``verdicts``: each
-        record's path, record_key and verdict, in the order written. A kill
-        halfway leaves at most a torn last line, which the next open cuts off."""
+        survive the process. ``paths``, ``verdicts``: each record's path and
+        verdict, in the order written. A kill halfway leaves at most a torn
+        last line, which the next open cuts off."""
         self._out.write(text)
         self._out.flush()
         if now - self._last_sync >= _SYNC_SECONDS:
@@ -98,7 +103,7 @@ class Journal:
             self._last_sync = now
         # One C-level update for thousands of records; a path recorded
         # again takes the newer value (the order of `latest` does not matter).
-        self.latest.update(zip(paths, zip(keys, verdicts)))
+        self.latest.update(zip(paths, verdicts))
 
     def close(self) -> None:
         if not self._out.closed:

@@ -98,14 +98,13 @@ class FileBatch:
 
 class BatchResult(NamedTuple):
     """What audit_files returns: the finished records' text ("wall_s" still
-    WALL_MARK), and for each record its path, record key (path, size,
-    mtime_ns) and verdict, in the order of the text; the split plans by
+    WALL_MARK), and for each record its path and verdict, in the order of
+    the text (the journal keeps no more of it); the split plans by
     position in the batch; how many files were skipped as recorded; the
     bytes of the recorded files."""
 
     text: str
     paths: List[str]
-    keys: List[Tuple[Any, ...]]
     verdicts: List[str]
     splits: Dict[int, Dict[str, Any]]
     skipped: int
@@ -119,7 +118,6 @@ def audit_files(batch: FileBatch, options: ScanOptions) -> BatchResult:
     the output already records it as it is now."""
     lines: List[str] = []
     paths: List[str] = []
-    keys: List[Tuple[Any, ...]] = []
     verdicts: List[str] = []
     splits: Dict[int, Dict[str, Any]] = {}
     skipped = 0
@@ -135,7 +133,6 @@ def audit_files(batch: FileBatch, options: ScanOptions) -> BatchResult:
                 report = _records.error_report("IO_ERROR", stat_failure_message(failure))
                 lines.append(_records.encode(path, False, None, None, None, profile, report, 0, 0.0))
                 paths.append(path)
-                keys.append((path, None, None))
                 verdicts.append("error")
                 continue
             size, mtime_ns = status.st_size, status.st_mtime_ns
@@ -158,10 +155,9 @@ def audit_files(batch: FileBatch, options: ScanOptions) -> BatchResult:
         report = outcome["report"]
         lines.append(_records.encode(path, False, size, mtime_ns, None, profile, report, 1, seconds))
         paths.append(path)
-        keys.append((path, size, mtime_ns))
         verdicts.append(report["verdict"])
         data_bytes += size
-    return BatchResult("".join(lines), paths, keys, verdicts, splits, skipped, data_bytes)
+    return BatchResult("".join(lines), paths, verdicts, splits, skipped, data_bytes)
 
 
 def _audit_one(path: str, size: int, mtime_ns: int, options: ScanOptions) -> Dict[str, Any]:
