@@ -159,7 +159,7 @@ def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "o
                 driver.record_unscanned(item, "URL_UNSUPPORTED",
                                         "this stguard has no remote validation (stguard.validate_url); "
                                         "URLs cannot be scanned")
-            elif not item.is_url and crashes[(item.path, item.size, item.mtime_ns)] >= crash_attempts:
+            elif crashes and not item.is_url and crashes[(item.path, item.size, item.mtime_ns)] >= crash_attempts:
                 driver.record_unscanned(item, "WORKER_CRASHED",
                                         f"the scan died {crashes[(item.path, item.size, item.mtime_ns)]} times "
                                         "with this file in flight; not tried again")

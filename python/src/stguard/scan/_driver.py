@@ -112,6 +112,13 @@ class Driver:
         split_bytes = self.options.split_bytes
         batchable = sum(1 for item in items if not item.is_url)
         per_batch = min(self.batch_files, max(1, -(-batchable // (self.backend.workers * _BATCHES_PER_WORKER))))
+        if not reads_data:
+            # Batches cut by count alone: slices, not a step per file.
+            self._queue.extend(("url", [item], None) for item in items if item.is_url)
+            files = [item for item in items if not item.is_url] if batchable < len(items) else items
+            self._queue.extend(("files", files[first:first + per_batch], None)
+                               for first in range(0, len(files), per_batch))
+            return
         batch: List[ScanItem] = []
         batch_size = 0
         for item in items:
@@ -119,15 +126,14 @@ class Driver:
                 self._queue.append(("url", [item], None))
                 continue
             size = item.size or 0
-            if reads_data and size > split_bytes:
+            if size > split_bytes:
                 self._queue.append(("files", [item], None))
                 continue
-            cost = size if reads_data else 0
-            if batch and (len(batch) >= per_batch or batch_size + cost > self.batch_bytes):
+            if batch and (len(batch) >= per_batch or batch_size + size > self.batch_bytes):
                 self._queue.append(("files", batch, None))
                 batch, batch_size = [], 0
             batch.append(item)
-            batch_size += cost
+            batch_size += size
         if batch:
             self._queue.append(("files", batch, None))
 
