@@ -161,20 +161,21 @@ def _small_tree(folder: Path, names):
         stguard.numpy.save_file({"w": np.full(4, index, dtype=np.float32)}, folder / name)
 
 
-def test_a_worker_killed_mid_file_loses_and_duplicates_nothing(tmp_path, killing_cluster):
+@pytest.mark.parametrize("digests", [True, False], ids=["digests (driver stats)", "header-only (workers stat)"])
+def test_a_worker_killed_mid_file_loses_and_duplicates_nothing(tmp_path, killing_cluster, digests):
     names = [f"m{index:03d}.safetensors" for index in range(150)]
     names[10] = "kill-once-a.safetensors"
     names[120] = "kill-once-b.safetensors"
     _small_tree(tmp_path / "models", names)
     output = tmp_path / "out.jsonl"
-    summary = stguard.scan.scan([tmp_path / "models"], output, client=killing_cluster, digests=True,
+    summary = stguard.scan.scan([tmp_path / "models"], output, client=killing_cluster, digests=digests,
                                 crash_attempts=2, progress=False, batch_files=8)
     assert (tmp_path / "kill-once-a.safetensors.killed").exists()  # the kill happened
     assert (tmp_path / "kill-once-b.safetensors.killed").exists()
     records = load_records(output)
     assert sorted(os.path.basename(record["path"]) for record in records) == sorted(names)
-    assert all(record["verdict"] == "valid" and record["digests"] for record in records)
-    assert summary.recorded == 150 and summary.errors == 0
+    assert all(record["verdict"] == "valid" and bool(record["digests"]) == digests for record in records)
+    assert summary.recorded == 150 and summary.errors == 0 and summary.skipped == 0
 
 
 def test_a_file_that_always_kills_its_worker_is_recorded_as_crashed(tmp_path, killing_cluster):
