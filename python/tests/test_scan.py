@@ -161,20 +161,21 @@ def _small_tree(folder: Path, names):
         stguard.numpy.save_file({"w": np.full(4, index, dtype=np.float32)}, folder / name)
 
 
-def test_a_worker_killed_mid_file_loses_and_duplicates_nothing(tmp_path, killing_cluster):
+@pytest.mark.parametrize("digests", [True, False], ids=["digests (driver stats)", "header-only (workers stat)"])
+def test_a_worker_killed_mid_file_loses_and_duplicates_nothing(tmp_path, killing_cluster, digests):
     names = [f"m{index:03d}.safetensors" for index in range(150)]
     names[10] = "kill-once-a.safetensors"
     names[120] = "kill-once-b.safetensors"
     _small_tree(tmp_path / "models", names)
     output = tmp_path / "out.jsonl"
-    summary = stguard.scan.scan([tmp_path / "models"], output, client=killing_cluster, digests=True,
+    summary = stguard.scan.scan([tmp_path / "models"], output, client=killing_cluster, digests=digests,
                                 crash_attempts=2, progress=False, batch_files=8)
     assert (tmp_path / "kill-once-a.safetensors.killed").exists()  # the kill happened
     assert (tmp_path / "kill-once-b.safetensors.killed").exists()
     records = load_records(output)
     assert sorted(os.path.basename(record["path"]) for record in records) == sorted(names)
-    assert all(record["verdict"] == "valid" and record["digests"] for record in records)
-    assert summary.recorded == 150 and summary.errors == 0
+    assert all(record["verdict"] == "valid" and bool(record["digests"]) == digests for record in records)
+    assert summary.recorded == 150 and summary.errors == 0 and summary.skipped == 0
 
 
 def test_a_file_that_always_kills_its_worker_is_recorded_as_crashed(tmp_path, killing_cluster):
@@ -411,3 +412,210 @@ def test_command_line_on_a_local_cluster(tmp_path):
     summary = json.loads(run.stdout)
     assert summary["backend"] == "dask" and summary["workers"] == 1 and summary["verdicts"] == {"valid": 2}
     assert all(record["digests"] for record in load_records(output))
+
+
+class _PoisonBackend:
+    """Runs tasks in this process, one at a time, except that a task whose
+    files include a poison path "crashes" (as Dask reports a task whose
+    worker died: KilledWorker) without running. Counts tasks and crashes."""
+
+    name = "fake"
+
+    def __init__(self, poison, workers=1):
+        self.poison = set(poison)
+        self.workers = workers
+        self.submitted = []  # the files of each task, in order
+        self.crashes = 0
+        self._queue = []
+
+    def submit(self, tag, function, *args):
+        from stguard.scan import _tasks
+
+        batch = args[0] if isinstance(args[0], _tasks.FileBatch) else None
+        self.submitted.append(list(batch.paths) if batch is not None else [])
+        self._queue.append((tag, function, args, batch))
+
+    def next_done(self):
+        tag, function, args, batch = self._queue.pop(0)
+        if batch is not None and self.poison.intersection(batch.paths):
+            self.crashes += 1
+            return (tag, "crashed", RuntimeError("KilledWorker: the worker died"))
+        return (tag, "ok", function(*args))
+
+    def close(self):
+        pass
+
+
+def _run_driver(tmp_path, backend, paths, batch_files, crash_attempts=3, window=4):
+    from stguard.scan._driver import Driver
+    from stguard.scan._inputs import expand_inputs
+    from stguard.scan._journal import Journal
+    from stguard.scan._progress import Progress
+    from stguard.scan._tasks import ScanOptions
+
+    output = tmp_path / "out.jsonl"
+    journal = Journal(str(output))
+    try:
+        driver = Driver(backend, journal, ScanOptions(), batch_files=batch_files, batch_bytes=1 << 30, window=window,
+                        crash_attempts=crash_attempts, progress=Progress(0, enabled=False), inflight_path=None)
+        driver.enqueue(expand_inputs(str(path) for path in paths))
+        driver.run()
+        driver.flush_records()
+    finally:
+        journal.close()
+    return driver, load_records(output)
+
+
+def test_a_crashing_batch_is_cut_down_to_its_culprit(tmp_path):
+    """A batch holding a file that always kills its worker: cut in eight
+    parts, again and again, down to that file alone, which is recorded as
+    WORKER_CRASHED after crash_attempts tries; every other file of the batch
+    is recorded once, valid. Far fewer tasks than one per file."""
+    names = [f"m{index:03d}.safetensors" for index in range(600)]
+    _small_tree(tmp_path / "models", names)
+    paths = [tmp_path / "models" / name for name in names]
+    poison = str(paths[40])
+    backend = _PoisonBackend([poison])
+    driver, records = _run_driver(tmp_path, backend, paths, batch_files=150)
+    # 4 batches of 150; the first dies, then the one of its 8 parts (19
+    # files: 38..56) holding the poison, then the one of that part's 7
+    # parts (3 files: 38..40), then the poison alone, 3 times.
+    assert [len(files) for files in backend.submitted[:4]] == [150] * 4
+    assert backend.crashes == 1 + 1 + 1 + 3
+    assert len(backend.submitted) == 4 + 8 + 7 + 3 + 2
+    assert sorted(record["path"] for record in records) == sorted(map(str, paths))  # each once
+    by_path = {record["path"]: record for record in records}
+    crashed = by_path.pop(poison)
+    assert crashed["error_code"] == "WORKER_CRASHED" and crashed["attempts"] == 3
+    assert all(record["verdict"] == "valid" for record in by_path.values())
+    assert driver.counts.recorded == 600 and driver.counts.errors == 1
+    assert driver.counts.verdicts == {"valid": 599, "error": 1}
+
+
+def test_two_culprits_in_one_batch_and_batch_sizes(tmp_path):
+    """Two crashing files in one batch are both isolated; batches are cut
+    so that every worker gets a few (100 files, 2 workers: 13 per batch)."""
+    names = [f"m{index:03d}.safetensors" for index in range(100)]
+    _small_tree(tmp_path / "models", names)
+    paths = [tmp_path / "models" / name for name in names]
+    poison = {str(paths[2]), str(paths[9])}
+    backend = _PoisonBackend(poison, workers=2)
+    driver, records = _run_driver(tmp_path, backend, paths, batch_files=4096, crash_attempts=2, window=8)
+    assert [len(files) for files in backend.submitted[:8]] == [13] * 7 + [9]
+    assert len(records) == 100 and len({record["path"] for record in records}) == 100
+    crashed = {record["path"] for record in records if record["verdict"] == "error"}
+    assert crashed == poison
+    assert all(record["error_code"] == "WORKER_CRASHED" and record["attempts"] == 2
+               for record in records if record["verdict"] == "error")
+
+
+def test_batch_records_of_files_that_fail_or_change(tmp_path):
+    """audit_files: one record per file, finished on the worker: a file gone
+    since it was listed fails as Python's open fails (IO_ERROR), one changed
+    is IO_FILE_CHANGED, a directory the library's IO_NOT_REGULAR_FILE."""
+    from stguard.scan import _records, _tasks
+
+    _small_tree(tmp_path / "models", ["good.safetensors", "changed.safetensors"])
+    good = tmp_path / "models" / "good.safetensors"
+    changed = tmp_path / "models" / "changed.safetensors"
+    folder = tmp_path / "models"
+    entries = [(str(good), good.stat().st_size, good.stat().st_mtime_ns),
+               (str(tmp_path / "gone.safetensors"), 80, 1),
+               (str(changed), changed.stat().st_size + 1, changed.stat().st_mtime_ns),
+               (str(folder), folder.stat().st_size, folder.stat().st_mtime_ns)]
+    batch = _tasks.FileBatch(*map(list, zip(*entries)))
+    result = _tasks.audit_files(batch, _tasks.ScanOptions())
+    assert result.verdicts == ["valid", "error", "error", "error"] and result.splits == {}
+    assert result.paths == [entry[0] for entry in entries] and result.skipped == 0
+    assert result.data_bytes == sum(entry[1] for entry in entries)
+    assert result.text.count(_records.WALL_MARK) == 4
+    records = [json.loads(line) for line in _records.fill_wall(result.text, 0.25).splitlines()]
+    assert [record["path"] for record in records] == [entry[0] for entry in entries]
+    assert [record["error_code"] for record in records] == [None, "IO_ERROR", "IO_FILE_CHANGED",
+                                                             "IO_NOT_REGULAR_FILE"]
+    assert all(record["timings"]["wall_s"] == 0.25 and record["tasks"] == 1 for record in records)
+
+
+def test_record_text_holds_any_string_and_one_wall_mark(tmp_path):
+    """The wall_s mark (a raw NUL) cannot collide with a record's strings:
+    JSON text with ensure_ascii escapes every control character."""
+    from stguard.scan import _records
+
+    report = _records.error_report("SCAN_FAILED", "a \x00 b \u2028 c \udcff d")
+    line = _records.encode("dir/\u2028\x01name\udcff.safetensors", False, 3, 4, None, "strict", report, 1, 1e-7)
+    assert line.count(_records.WALL_MARK) == 1 and line.endswith("\n") and line.count("\n") == 1
+    record = json.loads(_records.fill_wall(line, 1.5))
+    assert record["path"] == "dir/\u2028\x01name\udcff.safetensors"
+    assert record["error"]["message"] == "a \x00 b \u2028 c \udcff d"
+    assert record["timings"] == {"work_s": 0.0, "wall_s": 1.5} and record["max_severity"] is None
+    assert list(record) == ["path", "url", "size", "mtime_ns", "etag", "profile", "verdict", "error_code", "error",
+                            "tensor_count", "findings", "suppressed_findings", "values_scanned", "digests",
+                            "max_severity", "tasks", "timings"]
+
+
+def test_header_scan_on_dask_stats_on_the_workers_and_skips_what_is_recorded(tmp_path):
+    """A header-only scan on Dask lists names only: the workers stat each
+    file and skip those the output records with the same size and mtime.
+    On a re-run where the batch holds recorded files, one that changed size
+    since and new ones, only the changed and new ones are audited again."""
+    from stguard.scan import _inputs
+
+    names = [f"m{index:02d}.safetensors" for index in range(30)]
+    _small_tree(tmp_path / "models", names)
+    (tmp_path / "models" / "sub").mkdir()
+    _small_tree(tmp_path / "models" / "sub" / "deeper", ["z.safetensors"])
+    (tmp_path / "models" / "notes.txt").write_text("not a model")
+    listed = _inputs.expand_inputs([str(tmp_path / "models")], stat_files=False)
+    assert [item.path for item in listed] == [item.path for item in _inputs.expand_inputs([str(tmp_path / "models")])]
+    assert all(item.size is None and item.mtime_ns is None for item in listed)
+
+    output = tmp_path / "out.jsonl"
+    first = stguard.scan.scan([tmp_path / "models"], output, backend="dask", workers=2, progress=False)
+    assert first.recorded == 31 and first.skipped == 0 and first.verdicts == {"valid": 31}
+    records = load_records(output)
+    for record in records:  # the identity the worker stat'ed, as the driver's stat would give
+        status = os.stat(record["path"])
+        assert (record["size"], record["mtime_ns"]) == (status.st_size, status.st_mtime_ns)
+
+    import numpy as np
+    from stguard.numpy import save_file
+
+    changed = tmp_path / "models" / "m07.safetensors"
+    save_file({"w": np.zeros(9, dtype=np.float32)}, changed)  # another size
+    _small_tree(tmp_path / "models" / "new", ["n1.safetensors", "n2.safetensors"])
+    (tmp_path / "models" / "m20.safetensors").unlink()
+    second = stguard.scan.scan([tmp_path / "models"], output, backend="dask", workers=2, progress=False,
+                               batch_files=4096)
+    assert second.skipped == 29 and second.recorded == 3 and second.inputs == 32
+    added = load_records(output)[len(records):]
+    assert sorted(os.path.basename(record["path"]) for record in added) == ["m07.safetensors", "n1.safetensors",
+                                                                            "n2.safetensors"]
+    assert next(r for r in added if r["path"] == str(changed))["size"] == changed.stat().st_size
+    third = stguard.scan.scan([tmp_path / "models"], output, backend="dask", workers=2, progress=False)
+    assert third.skipped == 32 and third.recorded == 0
+
+
+def test_a_batch_listed_by_name_only(tmp_path):
+    """audit_files with the files' identity left to it: a file recorded as it
+    is now is skipped, one recorded with another size is audited, one that
+    cannot be stat'ed is recorded as IO_ERROR as the driver records it."""
+    from stguard.scan import _records, _tasks
+
+    _small_tree(tmp_path / "models", ["same.safetensors", "grown.safetensors", "new.safetensors"])
+    same, grown, new = (tmp_path / "models" / name for name in ("same.safetensors", "grown.safetensors",
+                                                                 "new.safetensors"))
+    gone = tmp_path / "gone.safetensors"
+    recorded = {str(same): (same.stat().st_size, same.stat().st_mtime_ns),
+                str(grown): (grown.stat().st_size - 1, grown.stat().st_mtime_ns)}
+    batch = _tasks.FileBatch([str(same), str(grown), str(gone), str(new)], None, None, recorded)
+    result = _tasks.audit_files(batch, _tasks.ScanOptions())
+    assert result.skipped == 1 and result.verdicts == ["valid", "error", "valid"] and result.splits == {}
+    assert result.paths == [str(grown), str(gone), str(new)]
+    assert result.data_bytes == grown.stat().st_size + new.stat().st_size
+    records = [json.loads(line) for line in _records.fill_wall(result.text, 0.5).splitlines()]
+    assert [(record["size"], record["mtime_ns"]) for record in (records[0], records[2])] == [
+        (grown.stat().st_size, grown.stat().st_mtime_ns), (new.stat().st_size, new.stat().st_mtime_ns)]
+    assert records[1]["error_code"] == "IO_ERROR" and records[1]["error"]["message"].startswith("FileNotFoundError")
+    assert records[1]["size"] is None and records[1]["tasks"] == 0
+    driver_listed = stguard.scan.expand_inputs([str(gone)])[0]  # the driver's record of the same file says the same
+    assert records[1]["error"]["message"] == driver_listed.error

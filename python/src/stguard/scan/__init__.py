@@ -77,7 +77,7 @@ def _crash_counts(inflight_path: str) -> Counter:
 def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "os.PathLike[str]"], *,
          profile: str = "strict", values: bool = False, digests: bool = False, client: Any = None,
          scheduler: Optional[str] = None, workers: Optional[int] = None, backend: str = "auto",
-         split_bytes: int = 256 << 20, batch_files: int = 128, crash_attempts: int = DEFAULT_CRASH_ATTEMPTS,
+         split_bytes: int = 256 << 20, batch_files: int = 4096, crash_attempts: int = DEFAULT_CRASH_ATTEMPTS,
          retry_errors: bool = False, parquet: Optional[Union[str, "os.PathLike[str]"]] = None,
          progress: Optional[bool] = None, limits: Optional[Dict[str, int]] = None) -> ScanSummary:
     """Scans ``inputs`` (paths, directories, http(s) URLs, list files) into
@@ -91,8 +91,11 @@ def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "o
     size and modification time (``retry_errors``: except files recorded as
     errors). ``crash_attempts``: how often Dask may give up on a file's
     task (KilledWorker: its worker died while it ran; on the LocalCluster
-    that is each death) before the file is recorded as WORKER_CRASHED. ``parquet``: also write
-    the records (latest per path) as Parquet (needs pyarrow).
+    that is each death) before the file is recorded as WORKER_CRASHED. ``batch_files``: at most
+    this many small files per Dask task (fewer when a worker would get
+    less than 4 batches); a batch that crashes is cut down to its culprit.
+    ``parquet``: also write the records (latest per path) as Parquet (needs
+    pyarrow).
     """
     if backend not in ("auto", "dask", "threads"):
         raise ValueError('backend must be "auto", "dask" or "threads"')
@@ -107,19 +110,26 @@ def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "o
     started = time.perf_counter()
     if isinstance(inputs, (str, bytes, os.PathLike)):
         inputs = [inputs]  # one input, not its characters
-    items = expand_inputs(os.fsdecode(entry) for entry in inputs)
+    use_dask = client is not None or scheduler is not None or backend == "dask" or (
+        backend == "auto" and _backends.dask_available())
+    # A header-only scan on Dask leaves each file's stat (and the restart
+    # check) to its worker: the driver lists names only and does next to
+    # nothing per file, so that workers scale. Threads keep the stat here
+    # (the in-flight log needs each file's identity), and so do data
+    # scans (batches are cut by bytes, large files split by size).
+    stat_in_driver = not use_dask or options.reads_data
+    items = expand_inputs((os.fsdecode(entry) for entry in inputs), stat_files=stat_in_driver)
     journal = Journal(output)
     cluster = None
     own_client = None
     try:
         done = journal.done_keys(include_errors=not retry_errors)
         done_urls = {key[0] for key in done if len(key) == 2}
+        recorded = {} if stat_in_driver else {key[0]: key[1:] for key in done if len(key) == 3}
         todo = [item for item in items
-                if not (item.path in done_urls if item.is_url else item.key in done)]
+                if not (item.path in done_urls if item.is_url else item.key in done)] if done else items
         skipped = len(items) - len(todo)
 
-        use_dask = client is not None or scheduler is not None or backend == "dask" or (
-            backend == "auto" and _backends.dask_available())
         inflight_path = None
         if client is not None:
             runner = _backends.DaskBackend(client)
@@ -138,7 +148,8 @@ def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "o
         driver = Driver(runner, journal, options,
                         batch_files=batch_files if use_dask else 1,
                         batch_bytes=max(options.split_bytes, 1), window=runner.workers * (8 if use_dask else 2),
-                        crash_attempts=crash_attempts, progress=meter, inflight_path=inflight_path)
+                        crash_attempts=crash_attempts, progress=meter, inflight_path=inflight_path,
+                        recorded=recorded)
         scannable: List[ScanItem] = []
         crashes = _crash_counts(inflight_path) if inflight_path else Counter()
         for item in todo:
@@ -148,7 +159,7 @@ def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "o
                 driver.record_unscanned(item, "URL_UNSUPPORTED",
                                         "this stguard has no remote validation (stguard.validate_url); "
                                         "URLs cannot be scanned")
-            elif not item.is_url and crashes[(item.path, item.size, item.mtime_ns)] >= crash_attempts:
+            elif crashes and not item.is_url and crashes[(item.path, item.size, item.mtime_ns)] >= crash_attempts:
                 driver.record_unscanned(item, "WORKER_CRASHED",
                                         f"the scan died {crashes[(item.path, item.size, item.mtime_ns)]} times "
                                         "with this file in flight; not tried again")
@@ -159,13 +170,15 @@ def scan(inputs: Iterable[Union[str, "os.PathLike[str]"]], output: Union[str, "o
         try:
             driver.run()
         finally:
-            meter.update(driver.counts.recorded, driver.counts.data_bytes, driver.counts.errors, force=True)
+            counts = driver.counts
+            meter.update(counts.recorded + counts.skipped, counts.data_bytes, counts.errors, force=True)
             meter.close()
             runner.close()
         if inflight_path is not None and os.path.exists(inflight_path):
             os.remove(inflight_path)  # the run completed: nothing crashed it
         summary = ScanSummary(
-            output=output, backend=runner.name, workers=runner.workers, inputs=len(items), skipped=skipped,
+            output=output, backend=runner.name, workers=runner.workers, inputs=len(items),
+            skipped=skipped + driver.counts.skipped,
             recorded=driver.counts.recorded, errors=driver.counts.errors, data_bytes=driver.counts.data_bytes,
             seconds=time.perf_counter() - started, verdicts=dict(driver.counts.verdicts),
             all_verdicts=journal.verdicts(), torn_bytes=journal.torn_bytes)

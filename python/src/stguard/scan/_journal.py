@@ -1,11 +1,13 @@
-"""The scan's output: JSON Lines, one record per file, appended and flushed
-as soon as a task's files are complete, so that an interrupted scan keeps everything it
-recorded and a re-run knows what is done. A torn last line (the process
-died mid-write) is cut off on open and its file scanned again."""
+"""The scan's output: JSON Lines, one record per file (_records encodes
+them), appended and flushed as soon as a task's files are complete, so
+that an interrupted scan keeps everything it recorded and a re-run knows
+what is done. A torn last line (the process died mid-write) is cut off on
+open and its file scanned again."""
 from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 # fsync at most this often: a flushed record survives the process dying;
@@ -56,15 +58,21 @@ def read_records(path: str) -> Tuple[List[Dict[str, Any]], int]:
 
 class Journal:
     """Appends records to a JSON Lines file (created if missing). Keeps, per
-    path, only the latest record's identity and verdict (not the records:
-    a hub's journal does not fit in memory)."""
+    path, only the latest record's verdict (not the records: a hub's journal
+    does not fit in memory), and the identity of the latest record the file
+    held when opened (what a restart compares)."""
 
     def __init__(self, path: str):
         self.path = path
-        self.latest: Dict[str, Tuple[Tuple[Any, ...], str]] = {}
+        # Strings only: a dict the garbage collector does not track, however
+        # many millions of files are recorded.
+        self.latest: Dict[str, str] = {}
+        self._opened_keys: Dict[str, Tuple[Any, ...]] = {}
         good_length = 0
         for record, good_length in iter_records(path):
-            self._remember(record)
+            # The newest wins.
+            self._opened_keys[record["path"]] = record_key(record)
+            self.latest[record["path"]] = record.get("verdict", "error")
         self.torn_bytes = 0
         if os.path.exists(path):
             self.torn_bytes = os.path.getsize(path) - good_length
@@ -73,34 +81,29 @@ class Journal:
         self._out: IO[str] = open(path, "a", encoding="utf-8", newline="\n")
         self._last_sync = 0.0
 
-    def _remember(self, record: Dict[str, Any]) -> None:
-        self.latest.pop(record["path"], None)  # re-inserted last: the newest record wins
-        self.latest[record["path"]] = (record_key(record), record.get("verdict", "error"))
-
     def done_keys(self, include_errors: bool = True) -> set:
-        return {key for key, verdict in self.latest.values() if include_errors or verdict != "error"}
+        """The record_key of every path's latest record when the journal was opened."""
+        latest = self.latest
+        return {key for path, key in self._opened_keys.items() if include_errors or latest[path] != "error"}
 
     def verdicts(self) -> Dict[str, int]:
         """Verdict counts over the latest record of every path."""
-        counts: Dict[str, int] = {}
-        for _, verdict in self.latest.values():
-            counts[verdict] = counts.get(verdict, 0) + 1
-        return counts
+        return dict(Counter(self.latest.values()))
 
-    def append(self, records: List[Dict[str, Any]], now: float) -> None:
-        """Writes records that completed together, then flushes: once this
-        returns they survive the process. A kill halfway leaves at most a
-        torn last line, which the next open cuts off."""
-        # ASCII: names may hold U+2028 or U+0085, which line splitters other
-        # than "\n" treat as line ends, and surrogate escapes of raw bytes.
-        self._out.write("".join(json.dumps(record, ensure_ascii=True, separators=(",", ":"), default=str) + "\n"
-                                for record in records))
+    def append(self, text: str, paths: List[str], verdicts: List[str], now: float) -> None:
+        """Writes records that completed together (their JSON lines, as
+        _records encodes them), then flushes: once this returns they
+        survive the process. ``paths``, ``verdicts``: each record's path and
+        verdict, in the order written. A kill halfway leaves at most a torn
+        last line, which the next open cuts off."""
+        self._out.write(text)
         self._out.flush()
         if now - self._last_sync >= _SYNC_SECONDS:
             os.fsync(self._out.fileno())
             self._last_sync = now
-        for record in records:
-            self._remember(record)
+        # One C-level update for thousands of records; a path recorded
+        # again takes the newer value (the order of `latest` does not matter).
+        self.latest.update(zip(paths, verdicts))
 
     def close(self) -> None:
         if not self._out.closed:

@@ -1,10 +1,11 @@
 """The work of a scan, as plain functions of plain values: they run on Dask
 workers (pickled by reference: every worker needs this package installed)
-or on the threads of the in-process fallback, and return small dicts. The
-C++ calls release the GIL.
+or on the threads of the in-process fallback. The C++ calls release the GIL.
 
-A file is one task, except when values or digests are asked for and the
-file is larger than the split size: then a planning task audits the header
+A batch of whole files is one task (audit_files), which returns its files'
+records already encoded (_records), so that the driver does next to nothing
+per file. A file is audited whole, except when values or digests are asked
+for and it is larger than the split size: then a planning task audits the header
 and cuts the tensors (data order) into runs of about the split size, one
 task per run reads them, one task hashes the whole file (SHA-256 is one
 chain and cannot be split), and a last task turns the runs' value
@@ -16,10 +17,14 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 import stguard
 from stguard import _stguard
+from stguard._validate import open_readonly
+
+from . import _records
+from ._inputs import stat_failure_message
 
 
 @dataclass(frozen=True)
@@ -44,69 +49,138 @@ class FileChangedDuringScan(OSError):
     """The file's size or modification time is not the one the scan planned with."""
 
 
-def check_unchanged(path: str, size: int, mtime_ns: int) -> None:
-    status = os.stat(path)
+def _check_identity(path: str, status: os.stat_result, size: int, mtime_ns: int) -> None:
     if status.st_size != size or status.st_mtime_ns != mtime_ns:
         raise FileChangedDuringScan(f"{path} changed during the scan (size {size} -> {status.st_size})")
 
 
-def _finding_fields(finding: Any) -> Dict[str, Any]:
-    fields = {"rule": finding.rule, "severity": finding.severity, "message": finding.message}
-    for name in ("offset", "tensor", "metadata_key", "json_path", "evidence"):
-        value = getattr(finding, name)
-        if value is not None:
-            fields[name] = value
-    return fields
+def check_unchanged(path: str, size: int, mtime_ns: int) -> None:
+    _check_identity(path, os.stat(path), size, mtime_ns)
 
 
-def error_fields(error: Any) -> Dict[str, Any]:
-    """A stguard.Error as a record's "error"."""
-    fields = {"code": error.code, "class": error.error_class, "message": error.message}
-    if error.offset is not None:
-        fields["offset"] = error.offset
-    if error.tensor is not None:
-        fields["tensor"] = error.tensor
-    return fields
+def check_openable_unchanged(path: str, size: int, mtime_ns: int) -> None:
+    """check_unchanged through a descriptor, so that a file that cannot be
+    opened fails as Python's open does (FileNotFoundError, PermissionError),
+    as it does before stguard.audit."""
+    descriptor = open_readonly(path)
+    try:
+        _check_identity(path, os.fstat(descriptor), size, mtime_ns)
+    finally:
+        os.close(descriptor)
 
 
-def report_fields(report: Any) -> Dict[str, Any]:
-    """The part of a record an AuditReport gives."""
-    return {
-        "verdict": report.verdict,
-        "error_code": report.error.code if report.error is not None else None,
-        "error": error_fields(report.error) if report.error is not None else None,
-        "tensor_count": report.tensor_count,
-        "findings": [_finding_fields(finding) for finding in report.findings],
-        "suppressed_findings": report.suppressed_findings,
-        "values_scanned": report.values_scanned,
-        "digests": report.digests,
-    }
+class FileBatch:
+    """The files of one task: lists, not a list of tuples, and an object
+    Dask passes as it is (it walks lists and tuples of a task's arguments
+    element by element, looking for futures). ``sizes`` and ``mtimes``
+    None: the files were listed by name only and the worker stats them,
+    skipping those whose (size, mtime_ns) is the one ``recorded`` holds
+    for their path (what the output already has: empty on a fresh scan)."""
+
+    __slots__ = ("paths", "sizes", "mtimes", "recorded")
+
+    def __init__(self, paths: List[str], sizes: Optional[List[int]], mtimes: Optional[List[int]],
+                 recorded: Optional[Dict[str, Tuple[int, int]]] = None):
+        self.paths = paths
+        self.sizes = sizes
+        self.mtimes = mtimes
+        self.recorded = recorded or {}
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getstate__(self) -> Tuple[Any, ...]:
+        return (self.paths, self.sizes, self.mtimes, self.recorded)
+
+    def __setstate__(self, state: Tuple[Any, ...]) -> None:
+        self.paths, self.sizes, self.mtimes, self.recorded = state
 
 
-def audit_files(items: Sequence[Tuple[str, int, int]], options: ScanOptions) -> List[Dict[str, Any]]:
-    """Audits whole files (path, size, mtime_ns), one result each: a final
-    record part ("kind": "done"), a plan for splitting ("kind": "split"),
-    or the exception that stopped it ("kind": "failed")."""
-    return [_audit_one(path, size, mtime_ns, options) for path, size, mtime_ns in items]
+class BatchResult(NamedTuple):
+    """What audit_files returns: the finished records' text ("wall_s" still
+    WALL_MARK), and for each record its path and verdict, in the order of
+    the text (the journal keeps no more of it); the split plans by
+    position in the batch; how many files were skipped as recorded; the
+    bytes of the recorded files."""
+
+    text: str
+    paths: List[str]
+    verdicts: List[str]
+    splits: Dict[int, Dict[str, Any]]
+    skipped: int
+    data_bytes: int
+
+
+def audit_files(batch: FileBatch, options: ScanOptions) -> BatchResult:
+    """Audits whole files. A file's outcome is its record, finished here
+    (an audit's verdict, or "error" with why it could not be scanned), a
+    plan for splitting it into tasks, or (listed by name only) nothing when
+    the output already records it as it is now."""
+    lines: List[str] = []
+    paths: List[str] = []
+    verdicts: List[str] = []
+    splits: Dict[int, Dict[str, Any]] = {}
+    skipped = 0
+    data_bytes = 0
+    profile = options.profile
+    sizes, mtimes, recorded = batch.sizes, batch.mtimes, batch.recorded
+    for index, path in enumerate(batch.paths):
+        if sizes is None or mtimes is None:
+            try:
+                status = os.stat(path)
+            except OSError as failure:
+                # As the driver records a file it cannot stat: no size, no task ran.
+                report = _records.error_report("IO_ERROR", stat_failure_message(failure))
+                lines.append(_records.encode(path, False, None, None, None, profile, report, 0, 0.0))
+                paths.append(path)
+                verdicts.append("error")
+                continue
+            size, mtime_ns = status.st_size, status.st_mtime_ns
+            if recorded and recorded.get(path) == (size, mtime_ns):
+                skipped += 1
+                continue
+        else:
+            size, mtime_ns = sizes[index], mtimes[index]
+        started = time.perf_counter()
+        try:
+            outcome = _audit_one(path, size, mtime_ns, options)
+        except Exception as failure:  # noqa: BLE001 - every failure becomes that file's record
+            failed = failure_fields(failure)
+            outcome = {"kind": "done", "report": _records.error_report(failed["code"], failed["message"])}
+        seconds = time.perf_counter() - started
+        if outcome["kind"] == "split":
+            outcome.update(seconds=seconds, size=size, mtime_ns=mtime_ns)
+            splits[index] = outcome
+            continue
+        report = outcome["report"]
+        lines.append(_records.encode(path, False, size, mtime_ns, None, profile, report, 1, seconds))
+        paths.append(path)
+        verdicts.append(report["verdict"])
+        data_bytes += size
+    return BatchResult("".join(lines), paths, verdicts, splits, skipped, data_bytes)
 
 
 def _audit_one(path: str, size: int, mtime_ns: int, options: ScanOptions) -> Dict[str, Any]:
-    started = time.perf_counter()
+    """One file's audit ("kind": "done", its report) or split plan ("kind": "split")."""
+    split = options.reads_data and size > options.split_bytes
     try:
-        check_unchanged(path, size, mtime_ns)
-        split = options.reads_data and size > options.split_bytes
-        report = stguard.audit(path, values=options.values and not split, profile=options.profile,
-                               digests=options.digests and not split, threads=options.threads_per_task,
-                               **options.limits)
-        result: Dict[str, Any] = {"kind": "done", "report": report_fields(report)}
-        if split and report.verdict != "invalid":
-            tensors, ranges = _stguard.plan_tensor_ranges(path, options.profile, options.limit_overrides,
-                                                          options.split_bytes)
-            result = {"kind": "split", "report": report_fields(report), "tensors": tensors, "ranges": ranges}
-        check_unchanged(path, size, mtime_ns)
-    except Exception as failure:  # noqa: BLE001 - every failure becomes that file's record
-        result = {"kind": "failed", "failure": failure_fields(failure)}
-    result["seconds"] = time.perf_counter() - started
+        # The extension's audit, as stguard.audit() runs it, without building
+        # the AuditReport objects only to take them apart again.
+        audited = _stguard.audit_path(path, options.profile, options.limit_overrides,
+                                      options.values and not split, options.digests and not split,
+                                      options.threads_per_task)
+    except Exception:
+        # As stguard.audit(): a file that cannot be opened (or no longer is
+        # the one planned) fails as Python's open fails, not as the library's
+        # IO_OPEN_FAILED. Checked only on failure: one open fewer per file.
+        check_openable_unchanged(path, size, mtime_ns)
+        raise
+    result: Dict[str, Any] = {"kind": "done", "report": _records.report_from_audit(audited)}
+    if split and audited["verdict"] != "invalid":
+        tensors, ranges = _stguard.plan_tensor_ranges(path, options.profile, options.limit_overrides,
+                                                      options.split_bytes)
+        result = {"kind": "split", "report": result["report"], "tensors": tensors, "ranges": ranges}
+    check_unchanged(path, size, mtime_ns)
     return result
 
 
@@ -135,7 +209,7 @@ def value_findings(path: str, size: int, mtime_ns: int, options: ScanOptions,
     started = time.perf_counter()
     check_unchanged(path, size, mtime_ns)
     findings, suppressed = _stguard.value_findings(path, options.profile, options.limit_overrides, outcomes)
-    return {"findings": [_finding_fields(stguard.Finding(**finding)) for finding in findings],
+    return {"findings": [_records.finding_fields(finding) for finding in findings],
             "suppressed": suppressed, "seconds": time.perf_counter() - started}
 
 
@@ -152,7 +226,9 @@ def validate_url(url: str, options: ScanOptions) -> Dict[str, Any]:
             "report": {
                 "verdict": "valid" if result.valid else "invalid",
                 "error_code": None if result.error is None else result.error.code,
-                "error": None if result.error is None else error_fields(result.error),
+                "error": None if result.error is None else _records.error_fields(
+                    result.error.code, result.error.error_class, result.error.message, result.error.offset,
+                    result.error.tensor),
                 "tensor_count": result.tensor_count if result.valid else None,
                 "findings": [], "suppressed_findings": 0, "values_scanned": False, "digests": None,
             },
