@@ -26,6 +26,13 @@ Bytes clean_file() {
   return build_file({{"w", "F32", {2}, f32_bytes({1.0F, 2.0F})}, {"b", "U8", {2}, {3, 4}}}, {{"format", "pt"}});
 }
 
+// The clean file one byte short: invalid (DATA_TRUNCATED).
+Bytes truncated_file() {
+  Bytes bytes = clean_file();
+  bytes.pop_back();
+  return bytes;
+}
+
 // One medium finding (NaN) when values are scanned; one info one (unaligned N) always.
 Bytes nan_file() {
   return build_file({{"w", "F32", {2}, f32_bytes({1.0F, std::numeric_limits<float>::quiet_NaN()})}}, {}, 1);
@@ -68,9 +75,7 @@ TEST_CASE("st-audit exit status follows --fail-on", "[cli][audit]") {
 TEST_CASE("st-audit: invalid 1, unreadable 2, usage 2", "[cli][audit]") {
   TempDir dir;
   const auto clean = dir.write("clean.safetensors", clean_file()).string();
-  Bytes truncated = clean_file();
-  truncated.pop_back();
-  const auto invalid = dir.write("invalid.safetensors", truncated).string();
+  const auto invalid = dir.write("invalid.safetensors", truncated_file()).string();
 
   auto result = run_tool(kTool, {clean, invalid});
   CHECK(result.exit_status == 1);
@@ -142,9 +147,7 @@ TEST_CASE("st-audit --format json", "[cli][audit]") {
 TEST_CASE("st-audit --format sarif is valid SARIF 2.1.0", "[cli][audit]") {
   TempDir dir;
   const auto poly = dir.write("poly file.safetensors", zip_polyglot()).string();
-  Bytes truncated = clean_file();
-  truncated.pop_back();
-  const auto invalid = dir.write("invalid.safetensors", truncated).string();
+  const auto invalid = dir.write("invalid.safetensors", truncated_file()).string();
   const auto clean = dir.write("clean.safetensors", clean_file()).string();
   const auto result = run_tool(kTool, {"--format", "sarif", "--values", poly, invalid, clean});
   CHECK(result.exit_status == 1);
@@ -228,9 +231,7 @@ TEST_CASE("st-audit --format sarif: paths relative to --base, fingerprints that 
           "[cli][audit][sarif]") {
   TempDir dir;
   const auto poly = dir.write("poly file.safetensors", zip_polyglot()).string();
-  Bytes truncated = clean_file();
-  truncated.pop_back();
-  dir.write("invalid.safetensors", truncated);
+  dir.write("invalid.safetensors", truncated_file());
   auto fingerprints_of = [&](const std::vector<std::string>& args) {
     const auto result = run_tool(kTool, args);
     CHECK(result.exit_status == 1);

@@ -36,10 +36,7 @@ bool has_raw_control(const std::string& text) {
 template <typename WhileRunning>
 int run_with_stdout(const std::vector<std::string>& args, int stdout_fd, WhileRunning while_running) {
   const std::string path = tool_path(kTool);
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(path.c_str()));
-  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
+  std::vector<char*> argv = exec_argv(path, args);
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {

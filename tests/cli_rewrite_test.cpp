@@ -19,6 +19,22 @@ using stguard::test::run_tool;
 
 namespace {
 
+struct RewriteRun {
+  fs::path in;
+  fs::path out;
+  stguard::test::ToolResult result;
+};
+
+// Writes `header` over the data "zzWWWW" (a 2-byte and a 4-byte tensor) as
+// in.safetensors in `dir` and runs st-rewrite on it into out.safetensors.
+RewriteRun rewrite_two_tensors(const stguard::test::TempDir& dir, const std::string& header) {
+  RewriteRun run;
+  run.in = dir.write("in.safetensors", stguard::test::make_file(header, stguard::test::as_bytes("zzWWWW")));
+  run.out = dir.path() / "out.safetensors";
+  run.result = run_tool("st-rewrite", {run.in.string(), run.out.string()});
+  return run;
+}
+
 // Every tensor of `compat_view` (as the reference reads IN) is in OUT with
 // the same dtype, shape and bytes, and nothing else is; metadata too.
 void require_same_tensors(const fs::path& in, const stguard::Header& compat_view, const fs::path& out) {
@@ -107,9 +123,7 @@ TEST_CASE("st-rewrite output is exactly the reference writer's layout of what th
       R"("__metadata__":{"k":"1","k":"2"}})"
       "\n\t";
   stguard::test::TempDir dir;
-  const fs::path in = dir.write("in.safetensors", stguard::test::make_file(header, stguard::test::as_bytes("zzWWWW")));
-  const fs::path out = dir.path() / "out.safetensors";
-  const auto result = run_tool("st-rewrite", {in.string(), out.string()});
+  const auto [in, out, result] = rewrite_two_tensors(dir, header);
   INFO(result.err);
   REQUIRE(result.exit_status == 0);
   CHECK(result.out.find("written (2 tensors, strict)") != std::string::npos);
@@ -191,9 +205,7 @@ TEST_CASE("st-rewrite of a duplicate that follows another tensor", "[cli][rewrit
       R"("w":{"dtype":"U8","shape":[4],"data_offsets":[2,6]},)"
       R"("w":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}})";
   stguard::test::TempDir dir;
-  const fs::path in = dir.write("in.safetensors", stguard::test::make_file(header, stguard::test::as_bytes("zzWWWW")));
-  const fs::path out = dir.path() / "out.safetensors";
-  const auto result = run_tool("st-rewrite", {in.string(), out.string()});
+  const auto [in, out, result] = rewrite_two_tensors(dir, header);
   INFO(result.err);
   REQUIRE(result.exit_status == 0);
   auto compat_view = stguard::validate_path(in.string(), stguard::Options::compat());

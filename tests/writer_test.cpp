@@ -32,11 +32,14 @@ std::string padded(std::string header) {
   return header;
 }
 
-ErrorCode plan_error(const FileBuilder& builder) {
+// The error plan() refuses `builder` with.
+stguard::Error plan_refusal(const FileBuilder& builder) {
   auto plan = builder.plan();
   REQUIRE_FALSE(plan.ok());
-  return plan.error().code;
+  return plan.error();
 }
+
+ErrorCode plan_error(const FileBuilder& builder) { return plan_refusal(builder).code; }
 
 // Every check of the output: strict accepts it and each tensor's bytes are
 // where the header says.
@@ -232,10 +235,9 @@ TEST_CASE("whole-set rules: duplicates, tensor count, offsets past 2^53-1, heade
         builder.add_tensor("w", Dtype::U8, {1}, [](stguard::ByteSink&) -> stguard::Status { return {}; });
     CHECK(producer_again.error().code == ErrorCode::duplicate_tensor_name);
     CHECK(builder.add_tensor("w2", Dtype::U8, {4}, other).ok());  // a new name is still taken
-    auto plan = builder.plan();
-    REQUIRE_FALSE(plan.ok());
-    CHECK(plan.error().code == ErrorCode::duplicate_tensor_name);
-    CHECK(plan.error().tensor == "w");
+    const stguard::Error refused = plan_refusal(builder);
+    CHECK(refused.code == ErrorCode::duplicate_tensor_name);
+    CHECK(refused.tensor == "w");
   }
   SECTION("more tensors than max_tensors") {
     stguard::WriterOptions options;
@@ -252,10 +254,9 @@ TEST_CASE("whole-set rules: duplicates, tensor count, offsets past 2^53-1, heade
     const auto never = [](stguard::ByteSink&) -> stguard::Status { FAIL("producer called"); return {}; };
     REQUIRE(builder.add_tensor("a", Dtype::U8, {std::uint64_t{1} << 52}, never));
     REQUIRE(builder.add_tensor("b", Dtype::U8, {std::uint64_t{1} << 52}, never));
-    auto plan = builder.plan();
-    REQUIRE_FALSE(plan.ok());
-    CHECK(plan.error().code == ErrorCode::limit_integer);
-    CHECK(plan.error().tensor == "b");
+    const stguard::Error refused = plan_refusal(builder);
+    CHECK(refused.code == ErrorCode::limit_integer);
+    CHECK(refused.tensor == "b");
   }
   SECTION("header over max_header_bytes") {
     stguard::WriterOptions options;
@@ -305,11 +306,10 @@ TEST_CASE("aliased input memory is refused and named, unless asked to keep one",
     FileBuilder builder;
     REQUIRE(builder.add_tensor("first", Dtype::U8, {8}, all.subspan(0, 8)));
     REQUIRE(builder.add_tensor("second", Dtype::U8, {8}, all.subspan(4, 8)));
-    auto plan = builder.plan();
-    REQUIRE_FALSE(plan.ok());
-    CHECK(plan.error().code == ErrorCode::aliased_tensors);
-    CHECK(plan.error().message.find("\"first\"") != std::string::npos);
-    CHECK(plan.error().message.find("\"second\"") != std::string::npos);
+    const stguard::Error refused = plan_refusal(builder);
+    CHECK(refused.code == ErrorCode::aliased_tensors);
+    CHECK(refused.message.find("\"first\"") != std::string::npos);
+    CHECK(refused.message.find("\"second\"") != std::string::npos);
     stguard::WriterOptions keep;
     keep.aliases = stguard::AliasPolicy::keep_first_added;
     FileBuilder lenient(keep);
@@ -354,10 +354,9 @@ TEST_CASE("aliased input memory is refused and named, unless asked to keep one",
     }
     REQUIRE(builder.plan().ok());
     REQUIRE(builder.add_tensor("overlaps.two", Dtype::U8, {4}, std::span<const std::uint8_t>(big).subspan(102, 4)));
-    auto plan = builder.plan();
-    REQUIRE_FALSE(plan.ok());
-    CHECK(plan.error().code == ErrorCode::aliased_tensors);
-    CHECK(plan.error().message.find("\"overlaps.two\"") != std::string::npos);
+    const stguard::Error refused = plan_refusal(builder);
+    CHECK(refused.code == ErrorCode::aliased_tensors);
+    CHECK(refused.message.find("\"overlaps.two\"") != std::string::npos);
   }
 }
 

@@ -167,14 +167,29 @@ int run_split(const std::string& input_path, const std::string& out_dir, const s
   return cli::kExitOk;
 }
 
-stguard::ShardCheckOptions check_options(const stguard::Options& options, std::optional<std::uint64_t> max_shards,
-                                         bool require_total_size) {
-  stguard::ShardCheckOptions check;
-  check.shard_options = options;
-  if (max_shards) check.limits.max_shards = *max_shards;
-  check.require_total_size = require_total_size;
-  return check;
-}
+// The flags join and check share, registered in this order on either: the
+// shards' profile and limits, the index bounds and --quiet.
+struct IndexCheckFlags {
+  cli::ProfileFlags profile;
+  std::optional<std::uint64_t> max_shards;
+  bool require_total_size = false;
+  bool quiet = false;
+
+  void add_to(CLI::App& command, const std::string& max_shards_help, const std::string& quiet_help) {
+    profile.add_to(command);
+    command.add_option("--max-shards", max_shards, max_shards_help);
+    command.add_flag("--require-total-size", require_total_size, kRequireTotalSizeHelp);
+    command.add_flag("-q,--quiet", quiet, quiet_help);
+  }
+
+  [[nodiscard]] stguard::ShardCheckOptions check_options() const {
+    stguard::ShardCheckOptions check;
+    check.shard_options = profile.options();
+    if (max_shards) check.limits.max_shards = *max_shards;
+    check.require_total_size = require_total_size;
+    return check;
+  }
+};
 
 int run_check(const std::string& index_path, const stguard::ShardCheckOptions& check, const cli::RemoteFlags& remote,
               bool quiet) {
@@ -264,15 +279,9 @@ int main(int argc, char** argv) {
       "strict file OUT (atomically), or to standard output with '-'. Shard metadata is merged; a key\n"
       "with different values in two shards is an error.");
   join->footer(cli::profiles_help_text("compat") + "\n" + exit_text);
-  cli::ProfileFlags join_flags;
-  join_flags.profile = "compat";
-  join_flags.add_to(*join);
-  std::optional<std::uint64_t> join_max_shards;
-  join->add_option("--max-shards", join_max_shards, max_shards_text);
-  bool join_require_total_size = false;
-  join->add_flag("--require-total-size", join_require_total_size, kRequireTotalSizeHelp);
-  bool join_quiet = false;
-  join->add_flag("-q,--quiet", join_quiet, "Print nothing on success");
+  IndexCheckFlags join_flags;
+  join_flags.profile.profile = "compat";
+  join_flags.add_to(*join, max_shards_text, "Print nothing on success");
   std::string join_index;
   std::string join_out;
   join->add_option("INDEX", join_index, "The model.safetensors.index.json")->required();
@@ -287,14 +296,8 @@ int main(int argc, char** argv) {
       "equals the sum of the tensors' byte sizes (an index without it is accepted unless\n"
       "--require-total-size). st-audit judges an index the same way.");
   check->footer(cli::profiles_help_text() + "\n" + exit_text);
-  cli::ProfileFlags check_flags;
-  check_flags.add_to(*check);
-  std::optional<std::uint64_t> check_max_shards;
-  check->add_option("--max-shards", check_max_shards, max_shards_text);
-  bool check_require_total_size = false;
-  check->add_flag("--require-total-size", check_require_total_size, kRequireTotalSizeHelp);
-  bool check_quiet = false;
-  check->add_flag("-q,--quiet", check_quiet, "Print nothing; report through the exit status only");
+  IndexCheckFlags check_flags;
+  check_flags.add_to(*check, max_shards_text, "Print nothing; report through the exit status only");
   cli::RemoteFlags check_remote;
   check_remote.add_to(*check, true);
   std::string check_index;
@@ -315,8 +318,7 @@ int main(int argc, char** argv) {
     return run_split(split_in, split_dir, size_text, base_name, force, split_flags.options(), split_quiet);
   }
   if (join->parsed()) {
-    return run_join(join_index, join_out, check_options(join_flags.options(), join_max_shards, join_require_total_size), join_quiet);
+    return run_join(join_index, join_out, join_flags.check_options(), join_flags.quiet);
   }
-  return run_check(check_index, check_options(check_flags.options(), check_max_shards, check_require_total_size),
-                   check_remote, check_quiet);
+  return run_check(check_index, check_flags.check_options(), check_remote, check_flags.quiet);
 }

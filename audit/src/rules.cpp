@@ -157,21 +157,19 @@ constexpr bool table_in_enum_order() {
 }
 static_assert(table_in_enum_order(), "the table is indexed by the Rule value");
 
+// Indexed by the Severity value (info = 0 .. high = 3).
+constexpr std::array<std::string_view, 4> kSeverityNames{"info", "low", "medium", "high"};
+
 }  // namespace
 
 std::string_view severity_name(Severity severity) noexcept {
-  switch (severity) {
-    case Severity::info: return "info";
-    case Severity::low: return "low";
-    case Severity::medium: return "medium";
-    case Severity::high: return "high";
-  }
-  return "unknown";
+  const auto index = static_cast<std::size_t>(severity);
+  return index < kSeverityNames.size() ? kSeverityNames[index] : "unknown";
 }
 
 std::optional<Severity> severity_from_name(std::string_view name) noexcept {
-  for (const Severity severity : {Severity::info, Severity::low, Severity::medium, Severity::high}) {
-    if (severity_name(severity) == name) return severity;
+  for (std::size_t index = 0; index < kSeverityNames.size(); ++index) {
+    if (kSeverityNames[index] == name) return static_cast<Severity>(index);
   }
   return std::nullopt;
 }

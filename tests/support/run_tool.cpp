@@ -41,10 +41,7 @@ ToolResult run(const std::string& tool, const std::vector<std::string>& args, in
   const int out_fd = temp_fd();
   const int err_fd = temp_fd();
   const std::string path = tool_path(tool);
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(path.c_str()));
-  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
+  std::vector<char*> argv = exec_argv(path, args);
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -83,6 +80,14 @@ ToolResult run(const std::string& tool, const std::vector<std::string>& args, in
 }  // namespace
 
 std::string tool_path(const std::string& tool) { return std::string(STGUARD_BIN_DIR) + "/" + tool; }
+
+std::vector<char*> exec_argv(const std::string& path, const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(path.c_str()));
+  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  return argv;
+}
 
 ToolResult run_tool(const std::string& tool, const std::vector<std::string>& args, const std::string& stdin_data) {
   ::signal(SIGPIPE, SIG_IGN);

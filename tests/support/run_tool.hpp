@@ -14,6 +14,9 @@ struct ToolResult {
 };
 
 [[nodiscard]] std::string tool_path(const std::string& tool);
+// The argv of an execv of `path` with `args`: pointers into those strings
+// (which must outlive it), then NULL.
+[[nodiscard]] std::vector<char*> exec_argv(const std::string& path, const std::vector<std::string>& args);
 // stdin_data is written through a pipe (so the tool sees a stream, not a file).
 [[nodiscard]] ToolResult run_tool(const std::string& tool, const std::vector<std::string>& args,
                                   const std::string& stdin_data = {});

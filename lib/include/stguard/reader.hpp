@@ -97,68 +97,39 @@ struct TypedReadSource;  // the typed reads of TensorView and TensorSlice
 template <typename T>
 struct ElementTraits;
 
-template <Dtype... Accepted>
-struct AcceptsDtypes {
+// A type's display name as a template argument (a string literal).
+template <std::size_t Size>
+struct ElementName {
+  char text[Size];
+  // NOLINTNEXTLINE(google-explicit-constructor): converts the literal in the table below
+  constexpr ElementName(const char (&literal)[Size]) noexcept {
+    for (std::size_t i = 0; i < Size; ++i) text[i] = literal[i];
+  }
+};
+
+// One row of the table below: the type's name, the width of one of its
+// scalars (a std::complex<float> is two f32 scalars) and the dtypes it reads.
+template <ElementName Name, std::size_t ScalarBytes, Dtype... Accepted>
+struct ElementRule {
+  static constexpr std::string_view name{Name.text, sizeof(Name.text) - 1};
+  static constexpr std::size_t scalar_bytes = ScalarBytes;
   [[nodiscard]] static constexpr bool accepts(Dtype dtype) noexcept { return ((dtype == Accepted) || ...); }
 };
 
-template <>
-struct ElementTraits<float> : AcceptsDtypes<Dtype::F32> {
-  static constexpr std::string_view name = "float";
-  static constexpr std::size_t scalar_bytes = 4;
-};
-template <>
-struct ElementTraits<double> : AcceptsDtypes<Dtype::F64> {
-  static constexpr std::string_view name = "double";
-  static constexpr std::size_t scalar_bytes = 8;
-};
-template <>
-struct ElementTraits<std::complex<float>> : AcceptsDtypes<Dtype::C64> {
-  static constexpr std::string_view name = "std::complex<float>";
-  static constexpr std::size_t scalar_bytes = 4;  // two little-endian f32
-};
-template <>
-struct ElementTraits<std::int8_t> : AcceptsDtypes<Dtype::I8> {
-  static constexpr std::string_view name = "int8_t";
-  static constexpr std::size_t scalar_bytes = 1;
-};
-template <>
-struct ElementTraits<std::uint8_t>
-    : AcceptsDtypes<Dtype::U8, Dtype::BOOL, Dtype::F8_E5M2, Dtype::F8_E4M3, Dtype::F8_E8M0, Dtype::F8_E4M3FNUZ,
-                    Dtype::F8_E5M2FNUZ> {
-  static constexpr std::string_view name = "uint8_t";
-  static constexpr std::size_t scalar_bytes = 1;
-};
-template <>
-struct ElementTraits<std::int16_t> : AcceptsDtypes<Dtype::I16> {
-  static constexpr std::string_view name = "int16_t";
-  static constexpr std::size_t scalar_bytes = 2;
-};
-template <>
-struct ElementTraits<std::uint16_t> : AcceptsDtypes<Dtype::U16, Dtype::F16, Dtype::BF16> {
-  static constexpr std::string_view name = "uint16_t";
-  static constexpr std::size_t scalar_bytes = 2;
-};
-template <>
-struct ElementTraits<std::int32_t> : AcceptsDtypes<Dtype::I32> {
-  static constexpr std::string_view name = "int32_t";
-  static constexpr std::size_t scalar_bytes = 4;
-};
-template <>
-struct ElementTraits<std::uint32_t> : AcceptsDtypes<Dtype::U32> {
-  static constexpr std::string_view name = "uint32_t";
-  static constexpr std::size_t scalar_bytes = 4;
-};
-template <>
-struct ElementTraits<std::int64_t> : AcceptsDtypes<Dtype::I64> {
-  static constexpr std::string_view name = "int64_t";
-  static constexpr std::size_t scalar_bytes = 8;
-};
-template <>
-struct ElementTraits<std::uint64_t> : AcceptsDtypes<Dtype::U64> {
-  static constexpr std::string_view name = "uint64_t";
-  static constexpr std::size_t scalar_bytes = 8;
-};
+// clang-format off
+template <> struct ElementTraits<float> : ElementRule<"float", 4, Dtype::F32> {};
+template <> struct ElementTraits<double> : ElementRule<"double", 8, Dtype::F64> {};
+template <> struct ElementTraits<std::complex<float>> : ElementRule<"std::complex<float>", 4, Dtype::C64> {};
+template <> struct ElementTraits<std::int8_t> : ElementRule<"int8_t", 1, Dtype::I8> {};
+template <> struct ElementTraits<std::uint8_t> : ElementRule<"uint8_t", 1, Dtype::U8, Dtype::BOOL, Dtype::F8_E5M2,
+    Dtype::F8_E4M3, Dtype::F8_E8M0, Dtype::F8_E4M3FNUZ, Dtype::F8_E5M2FNUZ> {};
+template <> struct ElementTraits<std::int16_t> : ElementRule<"int16_t", 2, Dtype::I16> {};
+template <> struct ElementTraits<std::uint16_t> : ElementRule<"uint16_t", 2, Dtype::U16, Dtype::F16, Dtype::BF16> {};
+template <> struct ElementTraits<std::int32_t> : ElementRule<"int32_t", 4, Dtype::I32> {};
+template <> struct ElementTraits<std::uint32_t> : ElementRule<"uint32_t", 4, Dtype::U32> {};
+template <> struct ElementTraits<std::int64_t> : ElementRule<"int64_t", 8, Dtype::I64> {};
+template <> struct ElementTraits<std::uint64_t> : ElementRule<"uint64_t", 8, Dtype::U64> {};
+// clang-format on
 
 // dtype_mismatch (or internal_error if the widths disagree), naming both types.
 // These never throw: an allocation failure while building the message gives

@@ -105,7 +105,32 @@ struct RemoteSlice {
   std::vector<std::uint8_t> bytes;  // the selected elements in row-major order
 };
 
-class RemoteFile {
+// What RemoteFile and RemoteObject share: one remote file pinned to the
+// version that open() saw, the leading bytes it received and the counters of
+// the transfers. Only those two classes are made of it.
+class RemoteSource {
+ public:
+  // The size the server reported (Content-Range, or Content-Length).
+  [[nodiscard]] std::uint64_t file_size() const noexcept;
+  // The leading bytes received by open(): for a RemoteFile, at least the
+  // first min(file size, 8 + N) bytes, as received.
+  [[nodiscard]] std::span<const std::uint8_t> prefix() const noexcept;
+  // The URL as given, redacted for display.
+  [[nodiscard]] const std::string& display_url() const noexcept;
+  [[nodiscard]] TransferStats stats() const noexcept;
+
+  struct State;  // defined in lib/src/remote
+
+ protected:
+  explicit RemoteSource(std::unique_ptr<State> state) noexcept;
+  RemoteSource(RemoteSource&&) noexcept;
+  RemoteSource& operator=(RemoteSource&&) noexcept;
+  ~RemoteSource();
+
+  std::unique_ptr<State> state_;
+};
+
+class RemoteFile : public RemoteSource {
  public:
   // Validates the file at `url` under `validation` (see the top of this
   // file). An invalid file is the validation Error (class framing ..
@@ -114,18 +139,7 @@ class RemoteFile {
   [[nodiscard]] static Result<RemoteFile> open(const std::string& url, const Options& validation = Options::strict(),
                                                const RemoteOptions& remote = {}) noexcept;
 
-  RemoteFile(RemoteFile&&) noexcept;
-  RemoteFile& operator=(RemoteFile&&) noexcept;
-  ~RemoteFile();
-
   [[nodiscard]] const Header& header() const noexcept;
-  // The size the server reported (Content-Range, or Content-Length).
-  [[nodiscard]] std::uint64_t file_size() const noexcept;
-  // The first min(file size, 8 + N) bytes at least, as received.
-  [[nodiscard]] std::span<const std::uint8_t> prefix() const noexcept;
-  // The URL as given, redacted for display.
-  [[nodiscard]] const std::string& display_url() const noexcept;
-  [[nodiscard]] TransferStats stats() const noexcept;
 
   // The bytes of [offset, offset + length) of the file, in one range request
   // pinned to the version that was validated (NETWORK_OBJECT_CHANGED if the
@@ -139,12 +153,9 @@ class RemoteFile {
   // covers every selected range, then gathered.
   [[nodiscard]] Result<RemoteSlice> read_slice(std::string_view name, std::span<const SliceIndex> spec) const noexcept;
 
-  struct State;  // defined in lib/src/remote
-
  private:
   friend struct stguard::ResultPoison<RemoteFile>;
   explicit RemoteFile(std::unique_ptr<State> state) noexcept;
-  std::unique_ptr<State> state_;
 };
 
 // A remote file's bytes, not judged: for callers that judge them
@@ -153,21 +164,10 @@ class RemoteFile {
 // (the first range, and the rest of the header when it is longer than the
 // read-ahead; `framing` bounds N exactly as validation would) and keeps
 // those leading bytes; an invalid file is not an error here.
-class RemoteObject {
+class RemoteObject : public RemoteSource {
  public:
   [[nodiscard]] static Result<RemoteObject> open(const std::string& url, const Options& framing = Options::strict(),
                                                  const RemoteOptions& remote = {}) noexcept;
-
-  RemoteObject(RemoteObject&&) noexcept;
-  RemoteObject& operator=(RemoteObject&&) noexcept;
-  ~RemoteObject();
-
-  // The size the server reported (Content-Range, or Content-Length).
-  [[nodiscard]] std::uint64_t file_size() const noexcept;
-  // The leading bytes received by open().
-  [[nodiscard]] std::span<const std::uint8_t> prefix() const noexcept;
-  [[nodiscard]] const std::string& display_url() const noexcept;
-  [[nodiscard]] TransferStats stats() const noexcept;
 
   // Fills `out` with the bytes at [offset, offset + out.size()): from the
   // leading bytes when they hold them all, else in one range request pinned
@@ -177,8 +177,7 @@ class RemoteObject {
 
  private:
   friend struct stguard::ResultPoison<RemoteObject>;
-  explicit RemoteObject(std::unique_ptr<RemoteFile::State> state) noexcept;
-  std::unique_ptr<RemoteFile::State> state_;
+  explicit RemoteObject(std::unique_ptr<State> state) noexcept;
 };
 
 // RemoteFile::open(url, validation, remote), keeping only the verdict.

@@ -105,6 +105,17 @@ void publish(Handle** out, HandleKind kind, std::shared_ptr<T> object) {
   *out = as_handle<Handle>(register_handle(kind, std::move(object)));
 }
 
+// The whole of a constructor that takes no arguments: a default-made `T`
+// published to *out, or invalid_argument when `out` is NULL.
+template <typename T, typename Handle>
+stg_status publish_default(Handle** out, HandleKind kind) noexcept {
+  return run(nullptr, [&](Call& call) {
+    if (out == nullptr) return call.bad_argument("out is NULL");
+    publish(out, kind, std::make_shared<T>());
+    return STG_OK;
+  });
+}
+
 // Frees a handle of `kind`: NULL is fine, a handle that is not live is not.
 [[nodiscard]] stg_status free_handle(const void* handle, HandleKind kind) noexcept;
 

@@ -44,16 +44,24 @@ stg_status read_record(const stg_error* err, Read&& read) noexcept {
                                                });
 }
 
+// Reads a text field of a live stg_error as a pointer and a length; the text
+// is NUL-terminated and lives as long as the error.
+template <typename Pick>
+stg_status read_text(const stg_error* err, const char** text, size_t* length, Pick&& pick) noexcept {
+  if (text == nullptr || length == nullptr) return STG_INVALID_ARGUMENT;
+  return read_record(err, [&](const ErrorRecord& record) {
+    const std::string_view field = pick(record);
+    *text = field.data();
+    *length = field.size();
+  });
+}
+
 }  // namespace
 
 extern "C" {
 
 STG_API stg_status stg_error_new(stg_error** out) {
-  return stguard::capi::run(nullptr, [&](Call& call) {
-    if (out == nullptr) return call.bad_argument("out is NULL");
-    stguard::capi::publish(out, HandleKind::error, std::make_shared<ErrorRecord>());
-    return STG_OK;
-  });
+  return stguard::capi::publish_default<ErrorRecord>(out, HandleKind::error);
 }
 
 STG_API stg_status stg_error_free(stg_error* err) { return stguard::capi::free_handle(err, HandleKind::error); }
@@ -64,15 +72,12 @@ STG_API stg_status stg_error_code(const stg_error* err, stg_status* code) {
 }
 
 STG_API stg_status stg_error_message(const stg_error* err, const char** message, size_t* length) {
-  if (message == nullptr || length == nullptr) return STG_INVALID_ARGUMENT;
-  return read_record(err, [&](const ErrorRecord& record) {
+  return read_text(err, message, length, [](const ErrorRecord& record) {
     // An error recorded without a message (out of memory) shows its code's
     // summary: a NUL-terminated literal of the static table.
-    const std::string_view text = record.message.empty() && record.code != STG_OK
-                                      ? stguard::error_code_summary(static_cast<stguard::ErrorCode>(record.code))
-                                      : std::string_view(record.message);
-    *message = text.data();
-    *length = text.size();
+    return record.message.empty() && record.code != STG_OK
+               ? stguard::error_code_summary(static_cast<stguard::ErrorCode>(record.code))
+               : std::string_view(record.message);
   });
 }
 
@@ -82,11 +87,7 @@ STG_API stg_status stg_error_offset(const stg_error* err, uint64_t* offset) {
 }
 
 STG_API stg_status stg_error_tensor(const stg_error* err, const char** name, size_t* length) {
-  if (name == nullptr || length == nullptr) return STG_INVALID_ARGUMENT;
-  return read_record(err, [&](const ErrorRecord& record) {
-    *name = record.tensor.c_str();
-    *length = record.tensor.size();
-  });
+  return read_text(err, name, length, [](const ErrorRecord& record) { return std::string_view(record.tensor); });
 }
 
 STG_API stg_status stg_error_code_name(int32_t code, const char** name) {

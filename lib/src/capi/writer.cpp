@@ -38,11 +38,7 @@ stg_status settle(Call& call, const stguard::Status& status) {
 extern "C" {
 
 STG_API stg_status stg_writer_new(stg_writer** out) {
-  return stguard::capi::run(nullptr, [&](Call& call) {
-    if (out == nullptr) return call.bad_argument("out is NULL");
-    stguard::capi::publish(out, HandleKind::writer, std::make_shared<WriterObject>());
-    return STG_OK;
-  });
+  return stguard::capi::publish_default<WriterObject>(out, HandleKind::writer);
 }
 
 STG_API stg_status stg_writer_free(stg_writer* writer) {

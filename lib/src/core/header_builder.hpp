@@ -83,6 +83,9 @@ class HeaderBuilder {
   // Applies a strict-only rule: an error in strict, a recorded note in compat.
   bool strict_rule(ErrorCode code, std::string message, std::uint64_t offset, std::string_view tensor = {});
   bool wrong_type(std::uint64_t offset);
+  // An object or array where the schema wants none: nested deeper inside a
+  // skipped value, a wrong type anywhere else.
+  bool open_unexpected_container(std::uint64_t offset);
   bool after_scalar_in_skip();
   bool accept_integer(std::string_view raw, std::uint64_t offset, std::uint64_t& out);
   bool accept_tensor_name(std::string_view name, std::uint64_t offset);

@@ -152,6 +152,12 @@ bool HeaderBuilder::accept_metadata_key(std::string_view key, std::uint64_t offs
   return true;
 }
 
+bool HeaderBuilder::open_unexpected_container(std::uint64_t offset) {
+  if (state_ != State::skip_value) return wrong_type(offset);
+  ++skip_depth_;  // an object or array inside an ignored value: only its depth matters
+  return true;
+}
+
 bool HeaderBuilder::on_object_start(std::uint64_t offset) {
   switch (state_) {
     case State::expect_root: {
@@ -170,11 +176,8 @@ bool HeaderBuilder::on_object_start(std::uint64_t offset) {
       fields_seen_ = 0;
       state_ = State::tensor_key;
       return true;
-    case State::skip_value:
-      ++skip_depth_;
-      return true;
     default:
-      return wrong_type(offset);
+      return open_unexpected_container(offset);
   }
 }
 
@@ -187,11 +190,8 @@ bool HeaderBuilder::on_array_start(std::uint64_t offset) {
       offsets_count_ = 0;
       state_ = State::offsets_item;
       return true;
-    case State::skip_value:
-      ++skip_depth_;
-      return true;
     default:
-      return wrong_type(offset);
+      return open_unexpected_container(offset);
   }
 }
 

@@ -12,7 +12,7 @@
 
 namespace stguard::remote {
 
-struct RemoteFile::State {
+struct RemoteSource::State {
   std::optional<Error> poisoned;  // set only in a failed open's poison value
   std::string display_url;
   RemoteOptions options;
@@ -220,10 +220,21 @@ RemoteFile::State& state_of(const std::unique_ptr<RemoteFile::State>& state) noe
 }
 }  // namespace
 
-RemoteFile::RemoteFile(std::unique_ptr<State> state) noexcept : state_(std::move(state)) {}
-RemoteFile::RemoteFile(RemoteFile&&) noexcept = default;
-RemoteFile& RemoteFile::operator=(RemoteFile&&) noexcept = default;
-RemoteFile::~RemoteFile() = default;
+RemoteSource::RemoteSource(std::unique_ptr<State> state) noexcept : state_(std::move(state)) {}
+RemoteSource::RemoteSource(RemoteSource&&) noexcept = default;
+RemoteSource& RemoteSource::operator=(RemoteSource&&) noexcept = default;
+RemoteSource::~RemoteSource() = default;
+RemoteFile::RemoteFile(std::unique_ptr<State> state) noexcept : RemoteSource(std::move(state)) {}
+RemoteObject::RemoteObject(std::unique_ptr<State> state) noexcept : RemoteSource(std::move(state)) {}
+
+std::uint64_t RemoteSource::file_size() const noexcept { return state_of(state_).version.size; }
+std::span<const std::uint8_t> RemoteSource::prefix() const noexcept { return state_of(state_).prefix; }
+const std::string& RemoteSource::display_url() const noexcept { return state_of(state_).display_url; }
+
+TransferStats RemoteSource::stats() const noexcept {
+  const std::lock_guard<std::mutex> guard(state_of(state_).lock);
+  return state_of(state_).stats;
+}
 
 Result<RemoteFile> RemoteFile::open(const std::string& url, const Options& validation,
                                     const RemoteOptions& remote) noexcept {
@@ -235,14 +246,6 @@ Result<RemoteFile> RemoteFile::open(const std::string& url, const Options& valid
 }
 
 const Header& RemoteFile::header() const noexcept { return state_of(state_).header; }
-std::uint64_t RemoteFile::file_size() const noexcept { return state_of(state_).version.size; }
-std::span<const std::uint8_t> RemoteFile::prefix() const noexcept { return state_of(state_).prefix; }
-const std::string& RemoteFile::display_url() const noexcept { return state_of(state_).display_url; }
-
-TransferStats RemoteFile::stats() const noexcept {
-  const std::lock_guard<std::mutex> guard(state_of(state_).lock);
-  return state_of(state_).stats;
-}
 
 Result<std::vector<std::uint8_t>> RemoteFile::read(std::uint64_t offset, std::uint64_t length) const noexcept {
   return detail::guarded_entry([&]() -> Result<std::vector<std::uint8_t>> {
@@ -302,11 +305,6 @@ Result<RemoteSlice> RemoteFile::read_slice(std::string_view name, std::span<cons
   });
 }
 
-RemoteObject::RemoteObject(std::unique_ptr<RemoteFile::State> state) noexcept : state_(std::move(state)) {}
-RemoteObject::RemoteObject(RemoteObject&&) noexcept = default;
-RemoteObject& RemoteObject::operator=(RemoteObject&&) noexcept = default;
-RemoteObject::~RemoteObject() = default;
-
 Result<RemoteObject> RemoteObject::open(const std::string& url, const Options& framing,
                                         const RemoteOptions& remote) noexcept {
   return detail::guarded_entry([&]() -> Result<RemoteObject> {
@@ -314,15 +312,6 @@ Result<RemoteObject> RemoteObject::open(const std::string& url, const Options& f
     if (!state) return std::move(state).error();
     return RemoteObject(std::move(state).value());
   });
-}
-
-std::uint64_t RemoteObject::file_size() const noexcept { return state_of(state_).version.size; }
-std::span<const std::uint8_t> RemoteObject::prefix() const noexcept { return state_of(state_).prefix; }
-const std::string& RemoteObject::display_url() const noexcept { return state_of(state_).display_url; }
-
-TransferStats RemoteObject::stats() const noexcept {
-  const std::lock_guard<std::mutex> guard(state_of(state_).lock);
-  return state_of(state_).stats;
 }
 
 Status RemoteObject::read_into(std::uint64_t offset, std::span<std::uint8_t> out) const noexcept {
