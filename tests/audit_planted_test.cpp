@@ -13,8 +13,6 @@
 
 using namespace stguard::test;
 using namespace stguard::test::audit_fixtures;
-using stguard::audit::Rule;
-using stguard::audit::Severity;
 
 namespace {
 
@@ -35,6 +33,17 @@ void expect_found(const Bytes& file, Rule rule, bool scan_values = false, Severi
   const auto* finding = find_rule(report, rule);
   REQUIRE(finding != nullptr);
   CHECK(finding->severity >= at_least);
+}
+
+// The length_spells_pickle finding of `pickle` renamed to .safetensors, with
+// 16 zero bytes after it so the file is longer than the prefix it spells.
+Finding renamed_pickle_finding(const Bytes& pickle) {
+  Bytes renamed = pickle;
+  renamed.resize(renamed.size() + 16, 0);
+  const auto report = audit_of(renamed);
+  const auto* finding = find_rule(report, Rule::length_spells_pickle);
+  REQUIRE(finding != nullptr);
+  return *finding;
 }
 
 }  // namespace
@@ -73,13 +82,9 @@ TEST_CASE("audit planted: renamed pickles", "[audit][planted]") {
 }
 
 TEST_CASE("audit planted: the imports of a pickle are named", "[audit][planted]") {
-  Bytes renamed = kPickleGlobal;
-  renamed.resize(renamed.size() + 16, 0);
-  const auto pickle_report = audit_of(renamed);
-  const auto* pickle = find_rule(pickle_report, Rule::length_spells_pickle);
-  REQUIRE(pickle != nullptr);
-  CHECK(pickle->message.find("it imports os system") != std::string::npos);
-  CHECK(pickle->evidence.find("pickle imports: \"os system\"") != std::string::npos);
+  const Finding pickle = renamed_pickle_finding(kPickleGlobal);
+  CHECK(pickle.message.find("it imports os system") != std::string::npos);
+  CHECK(pickle.evidence.find("pickle imports: \"os system\"") != std::string::npos);
 
   const Bytes archive = make_zip({{"archive/data.pkl", kPickleGlobal}});
   const auto zip_report = audit_of(build_file({{"blob", "U8", {archive.size()}, archive}}));
@@ -90,18 +95,10 @@ TEST_CASE("audit planted: the imports of a pickle are named", "[audit][planted]"
   // STACK_GLOBAL (protocol 4) names its two strings; a plain dict imports nothing.
   const Bytes stack_global = {0x80, 0x04, 0x8c, 0x02, 'o', 's', 0x94, 0x8c, 0x06, 's', 'y', 's', 't', 'e', 'm',
                               0x94, 0x93, 0x94, ')', 'R', '.'};
-  Bytes padded = stack_global;
-  padded.resize(padded.size() + 16, 0);
-  const auto stacked_report = audit_of(padded);
-  const auto* stacked = find_rule(stacked_report, Rule::length_spells_pickle);
-  REQUIRE(stacked != nullptr);
-  CHECK(stacked->message.find("it imports os system") != std::string::npos);
-  Bytes plain = kPickle4;
-  plain.resize(plain.size() + 16, 0);
-  const auto dict_report = audit_of(plain);
-  const auto* dict = find_rule(dict_report, Rule::length_spells_pickle);
-  REQUIRE(dict != nullptr);
-  CHECK(dict->message.find("imports") == std::string::npos);
+  const Finding stacked = renamed_pickle_finding(stack_global);
+  CHECK(stacked.message.find("it imports os system") != std::string::npos);
+  const Finding dict = renamed_pickle_finding(kPickle4);
+  CHECK(dict.message.find("imports") == std::string::npos);
 }
 
 TEST_CASE("audit planted: values", "[audit][planted]") {

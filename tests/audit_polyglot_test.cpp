@@ -13,9 +13,6 @@
 
 using namespace stguard::test;
 using namespace stguard::test::audit_fixtures;
-using stguard::audit::Rule;
-using stguard::audit::Severity;
-using stguard::audit::Verdict;
 
 namespace {
 

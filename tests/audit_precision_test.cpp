@@ -19,7 +19,6 @@
 using namespace stguard::test;
 using namespace stguard::test::audit_fixtures;
 using namespace stguard::test::writer_layouts;
-using stguard::audit::Severity;
 
 namespace {
 

@@ -11,8 +11,6 @@
 
 using namespace stguard::test;
 using namespace stguard::test::audit_fixtures;
-using stguard::audit::Rule;
-using stguard::audit::Severity;
 
 namespace {
 

@@ -37,6 +37,18 @@ ReaderOptions with_mode(ReaderMode mode, stguard::Options validation = stguard::
   return options;
 }
 
+// Opens the file at `path` in each file mode, requires it to open and runs
+// `check` on the reader, with the mode named in any failure.
+template <class Check>
+void for_each_file_mode(const std::string& path, Check check) {
+  for (const ReaderMode mode : kFileModes) {
+    INFO("mode " << stguard::reader_mode_name(mode));
+    auto reader = Reader::open(path, with_mode(mode));
+    REQUIRE(reader.ok());
+    check(*reader);
+  }
+}
+
 Bytes to_bytes(std::span<const std::uint8_t> span) { return Bytes(span.begin(), span.end()); }
 
 // Names in data order: (begin, end), ties by name, as the validator sorts.
@@ -145,13 +157,11 @@ TEST_CASE("an empty file {} opens in every mode", "[reader]") {
   TempDir dir;
   const Bytes bytes = make_file("{}", 0);
   const auto path = dir.write("empty.safetensors", bytes).string();
-  for (const ReaderMode mode : kFileModes) {
-    auto reader = Reader::open(path, with_mode(mode));
-    REQUIRE(reader.ok());
-    CHECK(reader->tensor_count() == 0);
-    CHECK(reader->tensors().begin() == reader->tensors().end());
-    CHECK(reader->metadata().empty());
-  }
+  for_each_file_mode(path, [&](const Reader& reader) {
+    CHECK(reader.tensor_count() == 0);
+    CHECK(reader.tensors().begin() == reader.tensors().end());
+    CHECK(reader.metadata().empty());
+  });
 }
 
 TEST_CASE("typed access copies misaligned data and refuses other dtypes", "[reader]") {
@@ -178,13 +188,10 @@ TEST_CASE("typed access copies misaligned data and refuses other dtypes", "[read
   TempDir dir;
   const auto path = dir.write("typed.safetensors", file).string();
 
-  for (const ReaderMode mode : kFileModes) {
-    INFO("mode " << stguard::reader_mode_name(mode));
-    auto reader = Reader::open(path, with_mode(mode));
-    REQUIRE(reader.ok());
-    auto f = reader->tensor("f");
+  for_each_file_mode(path, [&](const Reader& reader) {
+    auto f = reader.tensor("f");
     REQUIRE(f.ok());
-    if (reader->has_resident_data()) {
+    if (reader.has_resident_data()) {
       // The test is only meaningful if a float pointer cast would be misaligned.
       CHECK(reinterpret_cast<std::uintptr_t>(f->bytes()->data()) % alignof(float) != 0);
     }
@@ -206,25 +213,25 @@ TEST_CASE("typed access copies misaligned data and refuses other dtypes", "[read
     CHECK(f->to_vector<std::uint32_t>().error().code == ErrorCode::dtype_mismatch);
     CHECK(f->at<std::uint16_t>(0).error().code == ErrorCode::dtype_mismatch);
 
-    auto h = reader->tensor("h")->to_vector<std::uint16_t>();
+    auto h = reader.tensor("h")->to_vector<std::uint16_t>();
     REQUIRE(h.ok());
     CHECK(*h == halves);
-    auto bf = reader->tensor("bf")->to_vector<std::uint16_t>();
+    auto bf = reader.tensor("bf")->to_vector<std::uint16_t>();
     REQUIRE(bf.ok());
     CHECK(*bf == halves);
-    CHECK(reader->tensor("h")->to_vector<std::int16_t>().error().code == ErrorCode::dtype_mismatch);
-    auto c = reader->tensor("c")->to_vector<std::complex<float>>();
+    CHECK(reader.tensor("h")->to_vector<std::int16_t>().error().code == ErrorCode::dtype_mismatch);
+    auto c = reader.tensor("c")->to_vector<std::complex<float>>();
     REQUIRE(c.ok());
     CHECK(*c == complexes);
-    auto pad = reader->tensor("pad")->at<std::uint8_t>(0);
+    auto pad = reader.tensor("pad")->at<std::uint8_t>(0);
     REQUIRE(pad.ok());
     CHECK(*pad == 0xAB);
-    CHECK(reader->tensor("pad")->to_vector<std::int8_t>().error().code == ErrorCode::dtype_mismatch);
+    CHECK(reader.tensor("pad")->to_vector<std::int8_t>().error().code == ErrorCode::dtype_mismatch);
     // Sub-byte dtypes have no element type: bytes only.
-    auto nib = reader->tensor("nib");
+    auto nib = reader.tensor("nib");
     CHECK(nib->to_vector<std::uint8_t>().error().code == ErrorCode::dtype_mismatch);
     CHECK(*nib->copy_bytes() == nibbles);
-  }
+  });
 
   auto loaded = stguard::load(file);
   REQUIRE(loaded.ok());
@@ -324,11 +331,8 @@ TEST_CASE("slices through the reader copy exactly the selected bytes", "[reader]
   const Bytes& m = built.expected.at("m");
   TempDir dir;
   const auto path = dir.write("slice.safetensors", built.bytes).string();
-  for (const ReaderMode mode : kFileModes) {
-    INFO("mode " << stguard::reader_mode_name(mode));
-    auto reader = Reader::open(path, with_mode(mode));
-    REQUIRE(reader.ok());
-    auto view = reader->tensor("m");
+  for_each_file_mode(path, [&](const Reader& reader) {
+    auto view = reader.tensor("m");
     REQUIRE(view.ok());
 
     auto column = view->slice("1:4,2");
@@ -349,7 +353,7 @@ TEST_CASE("slices through the reader copy exactly the selected bytes", "[reader]
       gathered.insert(gathered.end(), part.begin(), part.end());
       return true;
     });
-    if (reader->has_resident_data()) {
+    if (reader.has_resident_data()) {
       REQUIRE(visited.ok());
       CHECK(gathered == *copied);
     } else {
@@ -367,12 +371,12 @@ TEST_CASE("slices through the reader copy exactly the selected bytes", "[reader]
     CHECK(view->slice("0:9").error().code == ErrorCode::slice_out_of_range);
     CHECK(view->slice("0,0,0").error().code == ErrorCode::slice_too_many_indices);
     CHECK(view->slice("x").error().code == ErrorCode::slice_syntax);
-    CHECK(reader->tensor("q")->slice(":,1").error().code == ErrorCode::slice_not_byte_aligned);
-    auto q_rows = reader->tensor("q")->slice("1:3");
+    CHECK(reader.tensor("q")->slice(":,1").error().code == ErrorCode::slice_not_byte_aligned);
+    auto q_rows = reader.tensor("q")->slice("1:3");
     REQUIRE(q_rows.ok());
     const Bytes& q = built.expected.at("q");
     CHECK(*q_rows->copy_bytes() == Bytes{q[1], q[2]});
-  }
+  });
 }
 
 TEST_CASE("copies outlive the reader and the file", "[reader]") {

@@ -63,6 +63,24 @@ stguard::FileBuilder small_builder(std::uint8_t fill) {
   return builder;
 }
 
+// A folder holding one file the writer saved, remembered byte for byte: a save
+// that fails over it must leave that file as it was and nothing beside it.
+struct SavedTarget {
+  explicit SavedTarget(std::uint8_t fill) {
+    REQUIRE(small_builder(fill).save_to_path(path.string()));
+    old_bytes = slurp(path);
+  }
+  stguard::test::TempDir dir;
+  const std::string name = "model.safetensors";
+  const fs::path path = dir.path() / name;
+  Bytes old_bytes;
+};
+
+void check_left_alone(const SavedTarget& target) {
+  CHECK(slurp(target.path) == target.old_bytes);
+  CHECK(others_than(target.dir.path(), target.name).empty());
+}
+
 // 4 MiB in 4 tensors, produced in 16 KiB chunks so that a kill can land
 // between any two writes.
 stguard::FileBuilder large_builder() {
@@ -146,11 +164,7 @@ TEST_CASE("SIGKILL at a random point leaves the old file or the complete new one
 }
 
 TEST_CASE("a file-size limit hit mid-write is an error, not a dead writer", "[writer][faults]") {
-  stguard::test::TempDir dir;
-  const std::string name = "model.safetensors";
-  const fs::path target = dir.path() / name;
-  REQUIRE(small_builder(0x55).save_to_path(target.string()));
-  const Bytes old_bytes = slurp(target);
+  const SavedTarget target(0x55);
   const Bytes big(1 << 20, 7);
   stguard::FileBuilder builder;
   REQUIRE(builder.add_tensor("big", Dtype::U8, {big.size()}, big));
@@ -161,14 +175,14 @@ TEST_CASE("a file-size limit hit mid-write is an error, not a dead writer", "[wr
     // Only plain checks and _exit here: the child must not run Catch2.
     const rlimit limit{256 << 10, 256 << 10};
     if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(20);
-    const auto saved = builder.save_to_path(target.string());
+    const auto saved = builder.save_to_path(target.path.string());
     if (saved.ok()) ::_exit(10);
     if (saved.error().code != ErrorCode::io_write_failed) ::_exit(11);
     if (saved.error().message.find("File too large") == std::string::npos) ::_exit(12);
-    if (slurp(target) != old_bytes) ::_exit(13);
-    if (!others_than(dir.path(), name).empty()) ::_exit(14);
+    if (slurp(target.path) != target.old_bytes) ::_exit(13);
+    if (!others_than(target.dir.path(), target.name).empty()) ::_exit(14);
     // The same limit on a plain descriptor (a stream to a file).
-    const std::string stream_path = (dir.path() / "stream.out").string();
+    const std::string stream_path = (target.dir.path() / "stream.out").string();
     const int fd = ::open(stream_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) ::_exit(21);
     const auto streamed = builder.save_to_fd(fd);
@@ -183,8 +197,7 @@ TEST_CASE("a file-size limit hit mid-write is an error, not a dead writer", "[wr
                                         : "exit " + std::to_string(WEXITSTATUS(status))));
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
-  CHECK(slurp(target) == old_bytes);
-  CHECK(others_than(dir.path(), name).empty());
+  check_left_alone(target);
 }
 
 TEST_CASE("a folder where no file can be created leaves the target alone", "[writer][faults]") {
@@ -216,11 +229,7 @@ TEST_CASE("a folder where no file can be created leaves the target alone", "[wri
 }
 
 TEST_CASE("a producer that fails half-way leaves the target alone", "[writer][faults]") {
-  stguard::test::TempDir dir;
-  const std::string name = "model.safetensors";
-  const fs::path target = dir.path() / name;
-  REQUIRE(small_builder(9).save_to_path(target.string()));
-  const Bytes old_bytes = slurp(target);
+  const SavedTarget target(9);
   const Bytes first(1 << 20, 1);
   stguard::FileBuilder builder;
   REQUIRE(builder.add_tensor("a.first", Dtype::F32, {first.size() / 4}, first));
@@ -229,11 +238,10 @@ TEST_CASE("a producer that fails half-way leaves the target alone", "[writer][fa
     if (auto status = out.write(half); !status) return status;
     return stguard::make_error(ErrorCode::producer_failed, "upstream connection lost");
   }));
-  const auto status = builder.save_to_path(target.string());
+  const auto status = builder.save_to_path(target.path.string());
   REQUIRE_FALSE(status.ok());
   CHECK(status.error().code == ErrorCode::producer_failed);
   CHECK(status.error().tensor == "b.failing");
   CHECK(status.error().message.find("upstream connection lost") != std::string::npos);
-  CHECK(slurp(target) == old_bytes);
-  CHECK(others_than(dir.path(), name).empty());
+  check_left_alone(target);
 }

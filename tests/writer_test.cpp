@@ -41,6 +41,13 @@ stguard::Error plan_refusal(const FileBuilder& builder) {
 
 ErrorCode plan_error(const FileBuilder& builder) { return plan_refusal(builder).code; }
 
+// Writer options with the default limits but for one field.
+stguard::WriterOptions with_limit(std::uint64_t stguard::Limits::*field, std::uint64_t value) {
+  stguard::WriterOptions options;
+  options.limits.*field = value;
+  return options;
+}
+
 // Every check of the output: strict accepts it and each tensor's bytes are
 // where the header says.
 stguard::Header require_strict(const Bytes& file) {
@@ -240,9 +247,7 @@ TEST_CASE("whole-set rules: duplicates, tensor count, offsets past 2^53-1, heade
     CHECK(refused.tensor == "w");
   }
   SECTION("more tensors than max_tensors") {
-    stguard::WriterOptions options;
-    options.limits.max_tensors = 2;
-    FileBuilder builder(options);
+    FileBuilder builder(with_limit(&stguard::Limits::max_tensors, 2));
     const Bytes many(3, 0);
     for (std::size_t i = 0; i < 3; ++i) {
       REQUIRE(builder.add_tensor("t" + std::to_string(i), Dtype::U8, {1}, std::span<const std::uint8_t>(many).subspan(i, 1)));
@@ -259,15 +264,12 @@ TEST_CASE("whole-set rules: duplicates, tensor count, offsets past 2^53-1, heade
     CHECK(refused.tensor == "b");
   }
   SECTION("header over max_header_bytes") {
-    stguard::WriterOptions options;
-    options.limits.max_header_bytes = 64;
-    FileBuilder builder(options);
+    FileBuilder builder(with_limit(&stguard::Limits::max_header_bytes, 64));
     REQUIRE(builder.add_tensor("weights.of.a.layer", Dtype::U8, {4}, four));
     CHECK(plan_error(builder) == ErrorCode::limit_header_bytes);
   }
   SECTION("limits can be tightened but never loosened") {
-    stguard::WriterOptions options;
-    options.limits.max_name_bytes = 1'000'000;
+    stguard::WriterOptions options = with_limit(&stguard::Limits::max_name_bytes, 1'000'000);
     options.limits.max_rank = 1000;
     FileBuilder builder(options);
     const auto long_name = builder.add_tensor(std::string(5000, 'x'), Dtype::U8, {4}, four);

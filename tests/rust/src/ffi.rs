@@ -15,22 +15,18 @@ pub const STG_READER_MAPPED: i32 = 0;
 pub const STG_READER_SNAPSHOT: i32 = 1;
 pub const STG_READER_PREAD: i32 = 2;
 
-#[repr(C)]
-pub struct stg_error {
-    _opaque: [u8; 0],
+// The C handles: Rust never builds one, only passes pointers to them.
+macro_rules! opaque_handles {
+    ($($name:ident),*) => {
+        $(
+            #[repr(C)]
+            pub struct $name {
+                _opaque: [u8; 0],
+            }
+        )*
+    };
 }
-#[repr(C)]
-pub struct stg_options {
-    _opaque: [u8; 0],
-}
-#[repr(C)]
-pub struct stg_header {
-    _opaque: [u8; 0],
-}
-#[repr(C)]
-pub struct stg_reader {
-    _opaque: [u8; 0],
-}
+opaque_handles!(stg_error, stg_options, stg_header, stg_reader);
 
 #[repr(C)]
 #[derive(Clone, Copy)]
