@@ -594,7 +594,7 @@ TEST_CASE("TLS on loopback: an untrusted certificate is NETWORK_TLS (exit 2); --
   RemoteOptions trusting;
   trusting.ca_file = ca;
   CHECK(validate_url(tls + "/small", Options::strict(), trusting).ok());
-  // Verification stays on with --ca-file: a CA file that is not this certificate still fails.
+  // A CA file libcurl cannot use (not a PEM at all) is refused, not ignored: verification stays on.
   RemoteOptions other_ca;
   other_ca.ca_file = std::string(STGUARD_SOURCE_DIR) + "/corpus/MANIFEST.tsv";  // not a PEM at all
   CHECK(validate_url(tls + "/small", Options::strict(), other_ca).error().code == ErrorCode::network_tls);

@@ -1,8 +1,9 @@
 // st-audit URL: the audit of a file behind an http:// or https:// URL. The
 // remote layer fetches the leading bytes (the requests st-validate URL makes)
 // and serves every later read the audit makes (signatures at the file's end,
-// tensor data for --values and digests) as a range request pinned to the
-// version first seen; the audit library only sees a RangeReader, so it never
+// tensor data for --values and digests) by range requests pinned to the
+// version first seen (at most 1 MiB each; a read under 64 KiB fetches the
+// 64 KiB block around it, and the last 16 blocks are kept for later reads); the audit library only sees a RangeReader, so it never
 // links libcurl. Built without libcurl, a URL is INVALID_ARGUMENT.
 #pragma once
 

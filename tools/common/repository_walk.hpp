@@ -63,8 +63,8 @@ struct TargetList {
 // Walks the operands (see above). Never throws for I/O: every problem is a target.
 [[nodiscard]] TargetList collect_targets(const std::vector<std::string>& operands, const WalkOptions& options);
 
-// "no safetensors files (*.safetensors, *.safetensors.index.json) found in DIR ..."
-// for a run whose directory operands held nothing to judge.
+// 'no files matching PATTERNS in "DIR": nothing to judge', for a run whose
+// directory operands held nothing to judge.
 [[nodiscard]] std::string nothing_found_message(const std::vector<std::string>& operands, const WalkOptions& options);
 
 }  // namespace stguard::cli

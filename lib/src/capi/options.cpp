@@ -22,6 +22,16 @@ stguard::Profile to_profile(stg_profile profile) noexcept {
 // The Limits field a stg_limit names, or nullptr.
 // stg_limit numbers the rows of stguard::kLimitTable from 1, in its order.
 static_assert(STG_LIMIT_MAX_HEADER_BYTES == 1 && STG_LIMIT_MAX_DEPTH == stguard::kLimitTable.size());
+// Every row, not only the ends: a reordered table or enum must not set the wrong limit.
+constexpr bool limit_row_is(stg_limit limit, std::uint64_t stguard::Limits::*field) {
+  return stguard::kLimitTable[static_cast<std::size_t>(limit) - 1].field == field;
+}
+static_assert(limit_row_is(STG_LIMIT_MAX_HEADER_BYTES, &stguard::Limits::max_header_bytes) &&
+              limit_row_is(STG_LIMIT_MAX_TENSORS, &stguard::Limits::max_tensors) &&
+              limit_row_is(STG_LIMIT_MAX_RANK, &stguard::Limits::max_rank) &&
+              limit_row_is(STG_LIMIT_MAX_NAME_BYTES, &stguard::Limits::max_name_bytes) &&
+              limit_row_is(STG_LIMIT_MAX_INTEGER, &stguard::Limits::max_integer) &&
+              limit_row_is(STG_LIMIT_MAX_DEPTH, &stguard::Limits::max_depth));
 std::uint64_t* limit_field(stguard::Limits& limits, stg_limit limit) noexcept {
   if (limit < STG_LIMIT_MAX_HEADER_BYTES || limit > STG_LIMIT_MAX_DEPTH) return nullptr;
   return &(limits.*stguard::kLimitTable[static_cast<std::size_t>(limit) - 1].field);

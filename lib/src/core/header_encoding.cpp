@@ -35,7 +35,7 @@ Result<HeaderEncoding> check_header_encoding(ByteCursor header, std::uint64_t ba
     }
     return encoding;
   } catch (...) {
-    return make_error(ErrorCode::out_of_memory, {});
+    return error_for_current_exception();
   }
 }
 

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/tensor_rules.hpp"
 #include "stguard/dtype.hpp"
 #include "stguard/header.hpp"
 #include "stguard/options.hpp"
@@ -26,8 +27,9 @@ namespace stguard {
 
 enum class TensorStorage : std::uint8_t { owned, views };
 
-// One step of the element count as the reference folds a shape: left to
-// right, and once a product overflows 64 bits it stays overflowed.
+// One step of detail::checked_element_count (core/tensor_rules.hpp), for a
+// shape folded as its dimensions arrive: left to right, and once a product
+// overflows 64 bits it stays overflowed.
 inline void fold_dimension(std::uint64_t& count, bool& overflowed, std::uint64_t dim) noexcept {
   if (!overflowed) overflowed = __builtin_mul_overflow(count, dim, &count);
 }
@@ -144,11 +146,7 @@ class TensorTable {
       out = tensor.element_count;
       return true;
     }
-    std::uint64_t count = 1;
-    bool overflowed = false;
-    for (const std::uint64_t dim : tensor.shape) fold_dimension(count, overflowed, dim);
-    out = count;
-    return !overflowed;
+    return detail::checked_element_count(tensor.shape, out);
   }
   [[nodiscard]] static bool element_count_of(const TensorEntryView& tensor, std::uint64_t& out) noexcept {
     out = tensor.element_count;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
-#include <stdexcept>
 
 #include "core/core_internal.hpp"
 #include "remote/transport.hpp"
@@ -52,7 +51,7 @@ class PrefixCollector final : public detail::BodyConsumer {
       : bytes_(bytes), first_range_end_(first_range_end), options_(options) {}
 
   bool take(std::uint64_t offset, std::span<const std::uint8_t> chunk, std::optional<std::uint64_t> file_size) override {
-    if (offset != received_) throw std::logic_error("non-contiguous body");
+    if (offset != received_) throw detail::BodyRefused{};
     // Without a stated size the body runs to the file's end: only the limits bound N meanwhile.
     const std::uint64_t bound = file_size.value_or(kUnlimited);
     std::size_t used = 0;
@@ -84,7 +83,7 @@ class RangeCollector final : public detail::BodyConsumer {
   bool take(std::uint64_t offset, std::span<const std::uint8_t> chunk, std::optional<std::uint64_t>) override {
     // The parser admits only the range asked for; check again before copying.
     if (offset < first_ || offset - first_ > bytes_.size() || chunk.size() > bytes_.size() - (offset - first_)) {
-      throw std::logic_error("body outside the range");
+      throw detail::BodyRefused{};
     }
     if (!chunk.empty()) std::memcpy(bytes_.data() + (offset - first_), chunk.data(), chunk.size());
     return true;

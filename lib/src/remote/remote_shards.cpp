@@ -26,7 +26,7 @@ class WholeCollector final : public detail::BodyConsumer {
  public:
   explicit WholeCollector(std::vector<std::uint8_t>& bytes) : bytes_(bytes) {}
   bool take(std::uint64_t offset, std::span<const std::uint8_t> chunk, std::optional<std::uint64_t>) override {
-    if (offset != bytes_.size()) throw std::logic_error("non-contiguous body");
+    if (offset != bytes_.size()) throw detail::BodyRefused{};
     bytes_.insert(bytes_.end(), chunk.begin(), chunk.end());
     return true;
   }

@@ -13,7 +13,6 @@
 #include <memory>
 #include <optional>
 #include <span>
-#include <stdexcept>
 #include <string>
 
 #include "remote/http_response.hpp"
@@ -63,8 +62,13 @@ class Connection {
   std::unique_ptr<Impl> impl_;
 };
 
+// What a body collector throws for bytes it cannot store where they belong
+// (a non-contiguous body, bytes outside the range asked for): its own type,
+// so that no other exception is blamed on the server.
+struct BodyRefused {};
+
 // The one guard of the library's entry points (RemoteFile, RemoteObject,
-// check_shard_index_url): a body a collector refuses (std::logic_error) is
+// check_shard_index_url): a body a collector refuses (BodyRefused) is
 // one the parser should have refused, NETWORK_PROTOCOL; every other
 // exception is what stguard::detail::without_exceptions makes of it
 // (OUT_OF_MEMORY for memory, INTERNAL_ERROR otherwise).
@@ -73,7 +77,7 @@ auto guarded_entry(Body&& body) noexcept -> decltype(body()) {
   return stguard::detail::without_exceptions([&]() -> decltype(body()) {
     try {
       return body();
-    } catch (const std::logic_error&) {
+    } catch (const BodyRefused&) {
       return make_error(ErrorCode::network_protocol, "the response body could not be stored as received");
     }
   });

@@ -311,8 +311,6 @@ Result<ShardIndex> parse_index(std::span<const std::uint8_t> json, const ShardIn
   detail::TokenizerConfig config;
   config.max_depth = limits.max_depth;
   config.base_offset = 0;
-  // Index files are written by json.dump with indentation and a final
-  // newline: the JSON whitespace around the object is plain JSON here.
   // The tokenizer parses in place: it gets a private copy, never the caller's bytes.
   std::vector<char> scratch(json.begin(), json.end());
   if (auto error = detail::tokenize_json(std::span<char>(scratch), config, schema)) {
