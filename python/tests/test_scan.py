@@ -336,6 +336,14 @@ def test_url_inputs_over_loopback_http(tmp_path):
             assert record["error_code"] == (None if local.valid else local.error.code)
         again = stguard.scan.scan(urls, output, backend="threads", progress=False)
         assert again.skipped == 3 and again.recorded == 0
+        # The scan's limits reach the remote validation too, as they reach a file's.
+        limits = {"max_header_bytes": 16}
+        local = stguard.validate(tmp_path / "models" / names[0], **limits)
+        assert not local.valid
+        limited = tmp_path / "limited.jsonl"
+        stguard.scan.scan(urls[:1], limited, backend="threads", progress=False, limits=limits)
+        (record,) = load_records(limited)
+        assert record["verdict"] == "invalid" and record["error_code"] == local.error.code
     finally:
         server.shutdown()
 

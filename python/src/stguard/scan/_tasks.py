@@ -218,7 +218,8 @@ def validate_url(url: str, options: ScanOptions) -> Dict[str, Any]:
     requests, no data read, so no findings, values or digests)."""
     started = time.perf_counter()
     try:
-        result = stguard.validate_url(url, profile=options.profile)  # type: ignore[attr-defined]
+        result = stguard.validate_url(  # type: ignore[attr-defined]
+            url, profile=options.profile, limits=options.limit_overrides)
         part: Dict[str, Any] = {
             "kind": "done",
             "size": result.file_size or None,
@@ -242,7 +243,7 @@ def validate_url(url: str, options: ScanOptions) -> Dict[str, Any]:
 def failure_fields(failure: BaseException) -> Dict[str, Any]:
     """Why a file could not be scanned, as a record's error_code and error.
 
-    Codes: the library's (IO_* for a file it could not read), FILE_CHANGED,
+    Codes: the library's (IO_* for a file it could not read), IO_FILE_CHANGED,
     REMOTE_ERROR (stguard.RemoteError), IO_ERROR (another OSError),
     SCAN_FAILED (anything else)."""
     library_error = getattr(failure, "error", None)
